@@ -51,6 +51,10 @@ export interface Journal {
    * backlog, then live entries as they are committed. The handler acks what it has finished with.
    */
   subscribe(name: string, handler: (entries: JournalEntry[], consumer: JournalConsumer) => void): JournalConsumer;
+  /** A live, non-durable observer of committed entries (no cursor: it never holds the journal back). */
+  observe(handler: (entries: JournalEntry[]) => void): () => void;
+  /** The newest stored entry of each sensor (by ts), e.g. to rebuild a latest-reading view at start. */
+  latestPerSensor(): JournalEntry[];
   /** Declares a consumer so that its cursor holds the journal back even before it subscribes. */
   declareConsumer(name: string): void;
   stats(): JournalStats;

@@ -52,6 +52,7 @@ export class SqliteJournal implements Journal {
   private waiting = new Map<number, { entries: PendingEntry[]; resolve: (r: AppendResult[]) => void; reject: (e: Error) => void }>();
   private flushWaiters = new Map<number, () => void>();
   private consumers = new Map<string, Consumer>();
+  private observers = new Set<(entries: JournalEntry[]) => void>();
   private savedCursors: Record<string, number> = {};
   private wire: WireStats = { lastPos: 0, unconsumedBytes: 0 };
   private timer: NodeJS.Timeout | null = null;
@@ -101,6 +102,17 @@ export class SqliteJournal implements Journal {
 
   read(afterPos: number, limit: number): JournalEntry[] {
     return (this.readStmt.all(afterPos, limit) as Row[]).map(toEntry);
+  }
+
+  observe(handler: (entries: JournalEntry[]) => void): () => void {
+    this.observers.add(handler);
+    return () => this.observers.delete(handler);
+  }
+
+  latestPerSensor(): JournalEntry[] {
+    return (this.reader.prepare(`SELECT r.pos, r.enterprise, r.site, r.sensor, r.ts, r.seq, r.boot, r.quality, r.vals, r.received, r.device, r.source
+      FROM readings r JOIN (SELECT enterprise, sensor, max(ts) AS ts FROM readings GROUP BY enterprise, sensor) m
+      ON r.enterprise = m.enterprise AND r.sensor = m.sensor AND r.ts = m.ts`).all() as Row[]).map(toEntry);
   }
 
   declareConsumer(name: string): void {
@@ -173,6 +185,7 @@ export class SqliteJournal implements Journal {
    * this commit) gets the committed entries directly; one further behind reads the store first.
    * Positions increase but are not consecutive (an ignored duplicate uses up a number). */
   private deliver(committed: JournalEntry[], before: number): void {
+    for (const o of this.observers) o(committed);
     const last = committed[committed.length - 1]!.pos;
     for (const c of this.consumers.values()) {
       if (c.delivered >= last) continue;

@@ -1,0 +1,38 @@
+// What the API needs from the other parts; app/ wires the implementations (stores satisfy these
+// structurally, so api/ never imports storage/).
+import type { EnterpriseDef, EnterpriseState } from '../core/registry.ts';
+import type { JournalEntry } from '../core/reading.ts';
+import type { Principal, Role, Scope } from '../core/scope.ts';
+import type { Ingest } from '../ingest/ingest.ts';
+import type { ApiAuth } from './auth.ts';
+
+export interface ApiSensor {
+  enterpriseId: string; siteId: string; sensorId: string; intervalS: number;
+  info: { name: string; type: string; area?: string | null; item?: string | null; deviceIds: string[]; params: Record<string, unknown>; relations: unknown[] };
+}
+
+export interface ApiRegistryView {
+  enterprises: ReadonlyMap<string, EnterpriseDef>;
+  sensors: ReadonlyMap<string, ApiSensor>;
+}
+
+export interface ApiRegistry {
+  readonly compiled: ApiRegistryView;
+  checkUser(username: string, password: string): (Principal & { demo: boolean; name: string; username: string }) | null;
+  createSession(username: string, ttlMs: number): string;
+  deleteSession(id: string): void;
+  createToken(name: string, role: Role, scope: Scope, actor: string): { id: string; token: string };
+  revokeToken(id: string, actor: string): boolean;
+  setEnterpriseState(id: string, state: EnterpriseState, actor: string): EnterpriseDef;
+}
+
+export interface ApiDeps {
+  auth: ApiAuth;
+  registry: ApiRegistry;
+  latest: { get(enterpriseId: string, sensorId: string): JournalEntry | undefined };
+  deviceState: (enterpriseId: string, deviceId: string) => { online: boolean; at: number } | undefined;
+  ingest: Ingest;
+  health: () => { ok: boolean; parts: Record<string, string> };
+  now: () => number;
+  sessionTtlMs: number;
+}

@@ -1,0 +1,53 @@
+// /metrics on the separate admin listener (contract.md: default 127.0.0.1:9464, never the public port).
+// Names are a contract: operators alert on them.
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricSources {
+  ingest: { accepted: number; duplicates: number; rejected: ReadonlyMap<string, number> };
+  broker: { aclDenied: number; packetTooLarge: number; connectRateLimited: number; authRefused: ReadonlyMap<string, number> };
+  connections: () => number;
+  journal: () => { lastPos: number; unconsumedBytes: number; limitBytes: number };
+  alertEvents: () => { kind: string; level: string; event: string; n: number }[];
+  storagePointsWritten: () => number;
+}
+
+function counter(reg: Registry, name: string, help: string, value: () => number) {
+  new Counter({ name, help, registers: [reg], collect() { this.reset(); this.inc(value()); } });
+}
+function labelled(reg: Registry, name: string, help: string, labelNames: string[], rows: () => [Record<string, string>, number][]) {
+  new Counter({ name, help, labelNames, registers: [reg], collect() { this.reset(); for (const [l, n] of rows()) this.inc(l, n); } });
+}
+function gauge(reg: Registry, name: string, help: string, value: () => number) {
+  new Gauge({ name, help, registers: [reg], collect() { this.set(value()); } });
+}
+
+export function buildMetrics(src: MetricSources): Registry {
+  const reg = new Registry();
+  collectDefaultMetrics({ register: reg, prefix: 'riskwatch_process_' });
+  counter(reg, 'riskwatch_readings_accepted_total', 'Readings accepted into the journal', () => src.ingest.accepted);
+  labelled(reg, 'riskwatch_readings_rejected_total', 'Readings (or payloads) rejected, by RW_ERR code', ['code'], () => [...src.ingest.rejected].map(([code, n]) => [{ code }, n]));
+  counter(reg, 'riskwatch_readings_duplicate_total', 'Duplicate readings dropped', () => src.ingest.duplicates);
+  labelled(reg, 'riskwatch_alert_events_total', 'Alert events', ['kind', 'level', 'event'], () => src.alertEvents().map((r) => [{ kind: r.kind, level: r.level, event: r.event }, r.n]));
+  counter(reg, 'riskwatch_storage_points_written_total', 'Points written to InfluxDB', src.storagePointsWritten);
+  gauge(reg, 'riskwatch_spool_bytes', 'Journal bytes not yet consumed by the slowest consumer', () => src.journal().unconsumedBytes);
+  gauge(reg, 'riskwatch_spool_limit_bytes', 'Journal limit; at it readings are refused with RW_ERR_BACKLOG_FULL', () => src.journal().limitBytes);
+  gauge(reg, 'riskwatch_journal_last_position', 'Position of the last journal entry', () => src.journal().lastPos);
+  gauge(reg, 'riskwatch_mqtt_connections', 'Connected MQTT clients', src.connections);
+  counter(reg, 'riskwatch_mqtt_acl_denied_total', 'Publishes and subscriptions refused by the ACL', () => src.broker.aclDenied);
+  counter(reg, 'riskwatch_mqtt_packet_too_large_total', 'Connections closed for a packet over the size limit', () => src.broker.packetTooLarge);
+  counter(reg, 'riskwatch_mqtt_connect_rate_limited_total', 'Connections refused by the connect rate limit', () => src.broker.connectRateLimited);
+  labelled(reg, 'riskwatch_mqtt_auth_refused_total', 'MQTT connections refused at authentication, by reason', ['reason'], () => [...src.broker.authRefused].map(([reason, n]) => [{ reason }, n]));
+  return reg;
+}
+
+export async function startMetricsServer(reg: Registry, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url?.split('?')[0] === '/metrics') {
+      reg.metrics().then((text) => { res.writeHead(200, { 'content-type': reg.contentType }); res.end(text); },
+        () => { res.writeHead(500); res.end(); });
+    } else { res.writeHead(404); res.end(); }
+  });
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()); });
+  return server;
+}

@@ -1,0 +1,30 @@
+// The HTTP API (contract.md "HTTP API"): fastify with one error shape, `{code, message}` with an RW_ERR_ code.
+import Fastify, { type FastifyInstance } from 'fastify';
+import { ZodError, type z } from 'zod';
+import { HTTP_STATUS, RwError } from '../core/errors.ts';
+
+export function createHttpServer(opts: { bodyLimit: number; logger?: boolean }): FastifyInstance {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: opts.bodyLimit, trustProxy: false });
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof RwError) {
+      return reply.status(HTTP_STATUS[err.code] ?? 400).send({ code: err.code, message: err.message, ...(err.details ?? {}) });
+    }
+    if (err instanceof ZodError) {
+      return reply.status(400).send({ code: 'RW_ERR_VALIDATION', message: err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    }
+    const e = err as { statusCode?: number; message?: string; code?: string };
+    if (e.statusCode && e.statusCode < 500) {
+      const code = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'RW_ERR_VALIDATION' : 'RW_ERR_VALIDATION';
+      return reply.status(e.statusCode).send({ code, message: e.message });
+    }
+    app.log.error(err);
+    return reply.status(500).send({ code: 'RW_ERR_INTERNAL', message: 'internal error' });
+  });
+  app.setNotFoundHandler((_req, reply) => reply.status(404).send({ code: 'RW_ERR_NOT_FOUND', message: 'no such route' }));
+  return app;
+}
+
+/** Parses a body or query with its schema; a failure answers 400 RW_ERR_VALIDATION. */
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  return schema.parse(value);
+}

@@ -1,0 +1,66 @@
+// Platform settings: embedded defaults, then the config file's optional `platform:` section, then the
+// RISKWATCH_* environment (contract.md "Running it"). The registry part of the file is core/registry.ts.
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const Tls = z.strictObject({ keyFile: z.string(), certFile: z.string(), caFile: z.string().optional(), requestCert: z.boolean().optional() });
+
+export const PlatformSchema = z.strictObject({
+  bindHost: z.string().default('127.0.0.1'),
+  dataDir: z.string().default('data'),
+  mqtt: z.strictObject({
+    port: z.number().int().min(0).max(65535).default(1883),
+    wsPort: z.number().int().min(0).max(65535).nullable().default(8083),
+    tls: Tls.extend({ port: z.number().int().min(0).max(65535).default(8883) }).nullable().default(null),
+    /** External-broker mode: the platform is a client of this broker instead of embedding aedes. */
+    url: z.string().nullable().default(null),
+    username: z.string().default('_riskwatch'),
+    password: z.string().nullable().default(null),
+    maxPacketBytes: z.number().int().positive().default(256 * 1024),
+    connectRate: z.strictObject({ perSecond: z.number().positive().default(200), burst: z.number().positive().default(5000) }).default({ perSecond: 200, burst: 5000 }),
+  }).default({} as never),
+  http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080) }).default({} as never),
+  metrics: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).default({} as never),
+  allowPlaintextAuth: z.boolean().default(false),
+  journal: z.strictObject({
+    fsync: z.boolean().default(true),
+    limitBytes: z.number().int().positive().default(2 * 1024 ** 3),
+    dedupeWindowMs: z.number().int().positive().default(24 * 3600_000),
+  }).default({} as never),
+  ingest: z.strictObject({
+    maxFutureMs: z.number().int().positive().default(5 * 60_000),
+    latenessMs: z.number().int().positive().default(7 * 24 * 3600_000),
+  }).default({} as never),
+  simulate: z.strictObject({
+    enabled: z.boolean().default(true),
+    scenario: z.string().default('normal'),
+    seed: z.number().int().default(20261122),
+    qos: z.union([z.literal(0), z.literal(1)]).default(1),
+  }).default({} as never),
+});
+export type PlatformConfig = z.infer<typeof PlatformSchema> & { configFile: string };
+
+type Env = Record<string, string | undefined>;
+const int = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number.parseInt(v, 10));
+const bool = (v: string | undefined): boolean | undefined => (v === undefined || v === '' ? undefined : !['0', 'false', 'no', 'off'].includes(v.toLowerCase()));
+
+/** Overlays the RISKWATCH_* variables on the file's platform section. */
+export function platformFromEnv(fileSection: unknown, env: Env, configFile: string): PlatformConfig {
+  const base = PlatformSchema.parse(fileSection ?? {});
+  const c = structuredClone(base);
+  c.bindHost = env.RISKWATCH_BIND_HOST ?? c.bindHost;
+  c.dataDir = resolve(env.RISKWATCH_DATA_DIR ?? c.dataDir);
+  c.mqtt.port = int(env.RISKWATCH_MQTT_PORT) ?? c.mqtt.port;
+  const ws = env.RISKWATCH_MQTT_WS_PORT;
+  if (ws !== undefined) c.mqtt.wsPort = ws === '' || ws === 'off' ? null : Number.parseInt(ws, 10);
+  c.mqtt.url = env.RISKWATCH_MQTT_URL ?? c.mqtt.url;
+  c.mqtt.password = env.RISKWATCH_MQTT_PASSWORD ?? c.mqtt.password;
+  c.http.port = int(env.RISKWATCH_HTTP_PORT) ?? c.http.port;
+  c.metrics.port = int(env.RISKWATCH_METRICS_PORT) ?? c.metrics.port;
+  c.allowPlaintextAuth = bool(env.RISKWATCH_ALLOW_PLAINTEXT_AUTH) ?? c.allowPlaintextAuth;
+  c.simulate.enabled = bool(env.RISKWATCH_SIMULATE) ?? c.simulate.enabled;
+  c.simulate.scenario = env.RISKWATCH_SCENARIO ?? c.simulate.scenario;
+  c.journal.fsync = bool(env.RISKWATCH_JOURNAL_FSYNC) ?? c.journal.fsync;
+  c.journal.limitBytes = int(env.RISKWATCH_JOURNAL_LIMIT_BYTES) ?? c.journal.limitBytes;
+  return { ...c, configFile };
+}

@@ -1,0 +1,164 @@
+// The composition root (architecture.md rule 10): the only place that constructs the long-lived parts.
+// Start in order, stop in reverse.
+import type { Server } from 'node:http';
+import { basename } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { RegistryDef } from '../core/registry.ts';
+import { IngestCounters } from '../ingest/counters.ts';
+import { Ingest } from '../ingest/ingest.ts';
+import { LatestReadings } from '../ingest/latest.ts';
+import { BrokerCounters } from '../broker/counters.ts';
+import { EmbeddedBroker, type ListenerConfig } from '../broker/embedded.ts';
+import { SqliteJournal } from '../storage/journal/sqlite-journal.ts';
+import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
+import { RulesConsumer } from '../rules/seam.ts';
+import { createHttpServer } from '../api/server.ts';
+import { healthRoutes } from '../api/routes/health.ts';
+import { sessionRoutes } from '../api/routes/session.ts';
+import { registryRoutes } from '../api/routes/registry.ts';
+import { readingRoutes } from '../api/routes/readings.ts';
+import { buildMetrics, startMetricsServer } from '../api/metrics.ts';
+import type { ApiDeps } from '../api/deps.ts';
+import type { PlatformConfig } from './config.ts';
+import { demoSecret, paths } from './data-dir.ts';
+
+export interface Platform {
+  config: PlatformConfig;
+  registry: SqliteRegistry;
+  journal: SqliteJournal;
+  ingest: Ingest;
+  broker: EmbeddedBroker;
+  counters: { ingest: IngestCounters; broker: BrokerCounters };
+  demoSecret: string;
+  urls: { mqtt: string; ws: string | null; http: string; metrics: string };
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: PlatformConfig;
+  registry: RegistryDef;
+  clock?: Clock;
+  log?: Logger;
+  /** Starts the built-in simulators once the platform is up (app/main wires it; tests may pass their own). */
+  simulator?: (p: Platform) => Promise<{ stop(): Promise<void> | void }>;
+}
+
+export async function startPlatform(o: StartOptions): Promise<Platform> {
+  const cfg = o.config;
+  const clock = o.clock ?? systemClock;
+  const now = () => clock.now();
+  const log = o.log ?? pino({ level: process.env.RISKWATCH_LOG_LEVEL ?? 'info' });
+  const stops: (() => Promise<void> | void)[] = [];
+  const ready = { broker: 'starting', ingest: 'starting', rules: 'starting' };
+
+  try {
+    const secret = demoSecret(cfg.dataDir);
+    const p = paths(cfg.dataDir);
+    const registry = new SqliteRegistry(p.registry, secret, now);
+    stops.push(() => registry.close());
+    const seeded = registry.seed(o.registry, basename(cfg.configFile));
+    log.info({ file: cfg.configFile, changed: seeded.changed, enterprises: registry.compiled.enterprises.size, sensors: registry.compiled.sensors.size }, 'registry loaded');
+
+    const journal = new SqliteJournal({ path: p.journal, fsync: cfg.journal.fsync, limitBytes: cfg.journal.limitBytes, dedupeWindowMs: cfg.journal.dedupeWindowMs, now,
+      onFatal: (m) => log.error({ err: m }, 'journal writer failed') });
+    await journal.start();
+    stops.push(() => journal.stop());
+
+    const counters = { ingest: new IngestCounters(), broker: new BrokerCounters() };
+    const deviceStates = new Map<string, { online: boolean; at: number }>();
+    let broker: EmbeddedBroker | null = null;
+    const ingest = new Ingest({ registry, journal, counters: counters.ingest, rules: cfg.ingest, now, onReject: (input, r) => broker?.publishReject(input, r) });
+    ready.ingest = 'ok';
+
+    const rules = new RulesConsumer(journal);
+    rules.start();
+    stops.push(() => rules.stop());
+    ready.rules = 'seam';
+
+    const listeners: ListenerConfig[] = [{ host: cfg.bindHost, port: cfg.mqtt.port }];
+    if (cfg.mqtt.wsPort !== null) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.wsPort, ws: true });
+    if (cfg.mqtt.tls) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.tls.port, tls: cfg.mqtt.tls });
+    broker = new EmbeddedBroker({
+      listeners, ingest, counters: counters.broker, maxPacketBytes: cfg.mqtt.maxPacketBytes, connectRate: cfg.mqtt.connectRate,
+      allowPlaintextAuth: cfg.allowPlaintextAuth, now, log,
+      auth: {
+        device: (u, pw) => registry.checkDevice(u, pw),
+        token: (id, token) => {
+          const t = registry.checkToken(token);
+          return t && t.tokenId === id ? { kind: 'token', username: `token.${id}`, tokenId: id, role: t.role === 'device' ? 'enterprise' : t.role, scope: t.scope } : null;
+        },
+        enterprise: (id) => registry.compiled.enterprises.get(id),
+      },
+      onDeviceStatus: (username, online, at) => deviceStates.set(username, { online, at }),
+    });
+    await broker.start();
+    stops.push(() => broker!.stop());
+    ready.broker = 'ok';
+    const b = broker;
+    registry.onChange((view) => {
+      for (const u of b.connectedUsernames()) {
+        const d = view.devices.get(u);
+        if (!d || d.revoked) { log.info({ device: u }, 'credential revoked: disconnecting'); b.disconnect(u); }
+      }
+    });
+    const poll = setInterval(() => registry.refreshIfChanged(), 2000);
+    poll.unref();
+    stops.push(() => clearInterval(poll));
+
+    const latest = new LatestReadings(journal);
+    latest.start();
+    stops.push(() => latest.stop());
+
+    const deps: ApiDeps = {
+      auth: {
+        session: (id) => registry.sessionUser(id),
+        token: (t) => registry.checkToken(t),
+        device: (u, pw) => { const d = registry.checkDevice(u, pw); return d ? { enterpriseId: d.enterpriseId, deviceId: d.deviceId, demo: d.demo } : null; },
+      },
+      registry, latest, ingest, now, sessionTtlMs: 12 * 3600_000,
+      deviceState: (e, d) => deviceStates.get(`${e}.${d}`),
+      health: () => ({ ok: Object.values(ready).every((s) => s === 'ok' || s === 'seam'), parts: { ...ready, journal: 'ok' } }),
+    };
+    const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024 });
+    healthRoutes(http, deps);
+    sessionRoutes(http, deps);
+    registryRoutes(http, deps);
+    readingRoutes(http, deps);
+    await http.listen({ host: cfg.bindHost, port: cfg.http.port });
+    stops.push(() => http.close());
+
+    const metricsReg = buildMetrics({
+      ingest: counters.ingest,
+      broker: counters.broker, connections: () => b.aedes.connectedClients,
+      journal: () => journal.stats(), alertEvents: () => [], storagePointsWritten: () => 0,
+    });
+    const metricsServer: Server = await startMetricsServer(metricsReg, cfg.metrics.host, cfg.metrics.port);
+    stops.push(() => new Promise<void>((r) => metricsServer.close(() => r())));
+
+    const port = (a: { port: number } | undefined) => a?.port ?? 0;
+    const mqttAddr = broker.addresses.find((a) => a.kind === 'tcp');
+    const wsAddr = broker.addresses.find((a) => a.kind === 'ws');
+    const httpAddr = http.server.address();
+    const mAddr = metricsServer.address();
+    const platform: Platform = {
+      config: cfg, registry, journal, ingest, broker, counters, demoSecret: secret, log,
+      urls: {
+        mqtt: `mqtt://${cfg.bindHost}:${port(mqttAddr)}`,
+        ws: wsAddr ? `ws://${cfg.bindHost}:${wsAddr.port}/mqtt` : null,
+        http: `http://${cfg.bindHost}:${typeof httpAddr === 'object' && httpAddr ? httpAddr.port : cfg.http.port}`,
+        metrics: `http://${cfg.metrics.host}:${typeof mAddr === 'object' && mAddr ? mAddr.port : cfg.metrics.port}/metrics`,
+      },
+      stop: async () => { for (const s of stops.reverse()) await s(); },
+    };
+    if (o.simulator) {
+      const sim = await o.simulator(platform);
+      stops.push(() => sim.stop());
+    }
+    return platform;
+  } catch (err) {
+    for (const s of stops.reverse()) await Promise.resolve(s()).catch(() => {});
+    throw err;
+  }
+}
