@@ -17,26 +17,26 @@ export const PlatformSchema = z.strictObject({
     username: z.string().default('_riskwatch'),
     password: z.string().nullable().default(null),
     maxPacketBytes: z.number().int().positive().default(256 * 1024),
-    connectRate: z.strictObject({ perSecond: z.number().positive().default(200), burst: z.number().positive().default(5000) }).default({ perSecond: 200, burst: 5000 }),
-  }).default({} as never),
-  http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080) }).default({} as never),
-  metrics: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).default({} as never),
+    connectRate: z.strictObject({ perSecond: z.number().positive().default(200), burst: z.number().positive().default(5000) }).prefault({}),
+  }).prefault({}),
+  http: z.strictObject({ port: z.number().int().min(0).max(65535).default(8080) }).prefault({}),
+  metrics: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9464) }).prefault({}),
   allowPlaintextAuth: z.boolean().default(false),
   journal: z.strictObject({
     fsync: z.boolean().default(true),
     limitBytes: z.number().int().positive().default(2 * 1024 ** 3),
     dedupeWindowMs: z.number().int().positive().default(24 * 3600_000),
-  }).default({} as never),
+  }).prefault({}),
   ingest: z.strictObject({
     maxFutureMs: z.number().int().positive().default(5 * 60_000),
     latenessMs: z.number().int().positive().default(7 * 24 * 3600_000),
-  }).default({} as never),
+  }).prefault({}),
   simulate: z.strictObject({
     enabled: z.boolean().default(true),
     scenario: z.string().default('normal'),
     seed: z.number().int().default(20261122),
     qos: z.union([z.literal(0), z.literal(1)]).default(1),
-  }).default({} as never),
+  }).prefault({}),
 });
 export type PlatformConfig = z.infer<typeof PlatformSchema> & { configFile: string };
 

@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
   const { values: flags, positionals } = parseArgs({
     args: rest, allowPositionals: true, strict: false,
     options: { config: { type: 'string' }, scenario: { type: 'string' }, sensors: { type: 'string' }, url: { type: 'string' }, qos: { type: 'string' },
-      name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, token: { type: 'string' }, enterprise: { type: 'string' }, seed: { type: 'string' } },
+      name: { type: 'string' }, role: { type: 'string' }, scope: { type: 'string' }, token: { type: 'string' }, enterprise: { type: 'string' }, seed: { type: 'string' }, 'write-config': { type: 'string' } },
   });
   const flag = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
 
@@ -118,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'simulate': {
       const { runStandaloneSimulation } = await import('./simulator.ts');
-      return runStandaloneSimulation({ config: flag('config'), scenario: flag('scenario'), sensors: flag('sensors'), url: flag('url'), qos: flag('qos'), seed: flag('seed') });
+      return runStandaloneSimulation({ config: flag('config'), scenario: flag('scenario'), sensors: flag('sensors'), url: flag('url'), qos: flag('qos'), seed: flag('seed'), writeConfig: flag('write-config') });
     }
     case 'help': case '--help': case '-h':
       process.stdout.write(USAGE + '\n');
