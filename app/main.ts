@@ -22,6 +22,7 @@ const USAGE = `riskwatch — IoT safety-risk monitoring and early warning (物�
   riskwatch device revoke ENTERPRISE DEVICE
   riskwatch token add --name NAME --role ROLE --scope SCOPE   (scope: platform | enterprise:ID | jurisdiction:CODES)
   riskwatch token revoke ID
+  riskwatch mosquitto-files DIR                   password, ACL and config files for an external mosquitto
 
 Environment: RISKWATCH_CONFIG, RISKWATCH_DATA_DIR, RISKWATCH_MQTT_PORT, RISKWATCH_HTTP_PORT, RISKWATCH_METRICS_PORT,
 RISKWATCH_SIMULATE, RISKWATCH_SCENARIO, RISKWATCH_BIND_HOST, RISKWATCH_ALLOW_PLAINTEXT_AUTH, RISKWATCH_INFLUX_URL …`;
@@ -97,6 +98,18 @@ async function main(argv: string[]): Promise<number> {
           process.stdout.write(reg.revokeToken(id, 'cli') ? `revoked ${id}\n` : `no active token ${id}\n`);
         } else { process.stderr.write('token add --name N --role R --scope S | token revoke ID\n'); return 2; }
       } finally { reg.close(); }
+      return 0;
+    }
+    case 'mosquitto-files': {
+      const dir = positionals[0];
+      const password = process.env.RISKWATCH_MQTT_PASSWORD;
+      if (!dir || !password) { process.stderr.write('mosquitto-files DIR  (with RISKWATCH_MQTT_PASSWORD set: the platform user _riskwatch)\n'); return 2; }
+      const { writeMosquittoFiles } = await import('../broker/mosquitto-files.ts');
+      const { cfg, registry } = loadConfig(flag('config'));
+      const reg = openRegistry(cfg, registry);
+      const out = writeMosquittoFiles(resolve(dir), reg, password);
+      reg.close();
+      process.stdout.write(`wrote ${out.passwd}, ${out.acl}, ${out.conf}\nrun: mosquitto -c ${out.conf}; after registry changes run this again and send mosquitto SIGHUP\n`);
       return 0;
     }
     case 'import': {

@@ -10,6 +10,7 @@ import { Ingest } from '../ingest/ingest.ts';
 import { LatestReadings } from '../ingest/latest.ts';
 import { BrokerCounters } from '../broker/counters.ts';
 import { EmbeddedBroker, type ListenerConfig } from '../broker/embedded.ts';
+import { ExternalBrokerSource } from '../broker/external.ts';
 import { SqliteJournal } from '../storage/journal/sqlite-journal.ts';
 import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
 import { RulesConsumer } from '../rules/seam.ts';
@@ -28,7 +29,8 @@ export interface Platform {
   registry: SqliteRegistry;
   journal: SqliteJournal;
   ingest: Ingest;
-  broker: EmbeddedBroker;
+  /** The embedded broker; null in external-broker mode (`mqtt.url`). */
+  broker: EmbeddedBroker | null;
   counters: { ingest: IngestCounters; broker: BrokerCounters };
   demoSecret: string;
   urls: { mqtt: string; ws: string | null; http: string; metrics: string };
@@ -69,6 +71,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const counters = { ingest: new IngestCounters(), broker: new BrokerCounters() };
     const deviceStates = new Map<string, { online: boolean; at: number }>();
     let broker: EmbeddedBroker | null = null;
+    // In external mode the source publishes rejects itself, through the external broker.
     const ingest = new Ingest({ registry, journal, counters: counters.ingest, rules: cfg.ingest, now, onReject: (input, r) => broker?.publishReject(input, r) });
     ready.ingest = 'ok';
 
@@ -77,10 +80,18 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     stops.push(() => rules.stop());
     ready.rules = 'seam';
 
-    const listeners: ListenerConfig[] = [{ host: cfg.bindHost, port: cfg.mqtt.port }];
-    if (cfg.mqtt.wsPort !== null) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.wsPort, ws: true });
-    if (cfg.mqtt.tls) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.tls.port, tls: cfg.mqtt.tls });
-    broker = new EmbeddedBroker({
+    if (cfg.mqtt.url) {
+      // External-broker mode: tenant isolation is the external broker's ACL (riskwatch mosquitto-files).
+      if (!cfg.mqtt.password) throw new Error('external-broker mode needs the platform password (RISKWATCH_MQTT_PASSWORD)');
+      const source = new ExternalBrokerSource({ url: cfg.mqtt.url, username: cfg.mqtt.username, password: cfg.mqtt.password, ingest, registry, now, log,
+        onDeviceStatus: (username, online, at) => deviceStates.set(username, { online, at }) });
+      await source.start();
+      stops.push(() => source.stop());
+    }
+    const listeners: ListenerConfig[] = cfg.mqtt.url ? [] : [{ host: cfg.bindHost, port: cfg.mqtt.port }];
+    if (!cfg.mqtt.url && cfg.mqtt.wsPort !== null) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.wsPort, ws: true });
+    if (!cfg.mqtt.url && cfg.mqtt.tls) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.tls.port, tls: cfg.mqtt.tls });
+    if (listeners.length > 0) broker = new EmbeddedBroker({
       listeners, ingest, counters: counters.broker, maxPacketBytes: cfg.mqtt.maxPacketBytes, connectRate: cfg.mqtt.connectRate,
       allowPlaintextAuth: cfg.allowPlaintextAuth, now, log,
       auth: {
@@ -93,14 +104,16 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
       },
       onDeviceStatus: (username, online, at) => deviceStates.set(username, { online, at }),
     });
-    await broker.start();
-    stops.push(() => broker!.stop());
+    if (broker) {
+      await broker.start();
+      stops.push(() => broker!.stop());
+    }
     ready.broker = 'ok';
     const b = broker;
     registry.onChange((view) => {
-      for (const u of b.connectedUsernames()) {
+      for (const u of b?.connectedUsernames() ?? []) {
         const d = view.devices.get(u);
-        if (!d || d.revoked) { log.info({ device: u }, 'credential revoked: disconnecting'); b.disconnect(u); }
+        if (!d || d.revoked) { log.info({ device: u }, 'credential revoked: disconnecting'); b!.disconnect(u); }
       }
     });
     const poll = setInterval(() => registry.refreshIfChanged(), 2000);
@@ -131,21 +144,21 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
 
     const metricsReg = buildMetrics({
       ingest: counters.ingest,
-      broker: counters.broker, connections: () => b.aedes.connectedClients,
+      broker: counters.broker, connections: () => b?.aedes.connectedClients ?? 0,
       journal: () => journal.stats(), alertEvents: () => [], storagePointsWritten: () => 0,
     });
     const metricsServer: Server = await startMetricsServer(metricsReg, cfg.metrics.host, cfg.metrics.port);
     stops.push(() => new Promise<void>((r) => metricsServer.close(() => r())));
 
     const port = (a: { port: number } | undefined) => a?.port ?? 0;
-    const mqttAddr = broker.addresses.find((a) => a.kind === 'tcp');
-    const wsAddr = broker.addresses.find((a) => a.kind === 'ws');
+    const mqttAddr = broker?.addresses.find((a) => a.kind === 'tcp');
+    const wsAddr = broker?.addresses.find((a) => a.kind === 'ws');
     const httpAddr = http.server.address();
     const mAddr = metricsServer.address();
     const platform: Platform = {
       config: cfg, registry, journal, ingest, broker, counters, demoSecret: secret, log,
       urls: {
-        mqtt: `mqtt://${cfg.bindHost}:${port(mqttAddr)}`,
+        mqtt: cfg.mqtt.url ?? `mqtt://${cfg.bindHost}:${port(mqttAddr)}`,
         ws: wsAddr ? `ws://${cfg.bindHost}:${wsAddr.port}/mqtt` : null,
         http: `http://${cfg.bindHost}:${typeof httpAddr === 'object' && httpAddr ? httpAddr.port : cfg.http.port}`,
         metrics: `http://${cfg.metrics.host}:${typeof mAddr === 'object' && mAddr ? mAddr.port : cfg.metrics.port}/metrics`,

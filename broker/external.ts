@@ -11,13 +11,12 @@
 // and releases the client at once with an error, which makes mqtt.js skip its own PUBACK; the PUBACK is
 // written here, in arrival order (MQTT 3.1.1 §4.6), once the journal write for it and all earlier
 // deliveries resolved. Up to `maxPending` deliveries overlap, so group commits batch them.
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type ISubscriptionGrant, type MqttClient } from 'mqtt';
 import type { Socket } from 'node:net';
 import { sensorKey } from '../core/ids.ts';
 import type { Ingest, IngestInput, IngestOutcome } from '../ingest/ingest.ts';
 import { errorsTopic, parseTopic } from '../ingest/topics.ts';
 import type { CompiledDevice, CompiledRegistry } from '../storage/registry/compile.ts';
-import { PLATFORM_USERNAME } from './mosquitto-files.ts';
 
 export const EXTERNAL_SUBSCRIPTIONS = ['sensors/+/+/+', 'gateways/+/+', 'status/+/+'] as const;
 
@@ -25,6 +24,7 @@ export interface ExternalBrokerOptions {
   url: string;
   username: string;
   password: string;
+  /** Defaults to the username (the generated mosquitto.conf binds client ids to usernames anyway). */
   clientId?: string;
   ingest: Ingest;
   registry: { device(username: string): CompiledDevice | undefined; readonly compiled: CompiledRegistry };
@@ -46,7 +46,8 @@ const ACK_TAKEN_OVER = new Error('riskwatch acknowledges this delivery after its
 export function publisherOf(topic: string, view: CompiledRegistry): { enterpriseId: string; deviceId: string | null } {
   const t = parseTopic(topic);
   if (!t) return { enterpriseId: topic.split('/')[1] ?? '', deviceId: null };
-  if (t.kind !== 'sensor') return { enterpriseId: t.enterpriseId, deviceId: t.deviceId };
+  if (t.kind === 'gateway' || t.kind === 'status') return { enterpriseId: t.enterpriseId, deviceId: t.deviceId };
+  if (t.kind !== 'sensor') return { enterpriseId: t.enterpriseId, deviceId: null };
   // The broker's ACL let only a device assigned to this sensor publish here; with several, the first
   // one stands for them (its errors topic gets the rejects).
   return { enterpriseId: t.enterpriseId, deviceId: view.sensors.get(sensorKey(t.enterpriseId, t.sensorId))?.info.deviceIds[0] ?? null };
@@ -79,7 +80,7 @@ export class ExternalBrokerSource {
     const client = mqtt.connect(this.o.url, {
       protocolVersion: 4,
       clean: false,
-      clientId: this.o.clientId ?? PLATFORM_USERNAME,
+      clientId: this.o.clientId ?? this.o.username,
       username: this.o.username,
       password: this.o.password,
       reconnectPeriod: this.o.reconnectMs ?? 1000,
@@ -104,8 +105,16 @@ export class ExternalBrokerSource {
       client.once('connect', ok);
       client.once('error', fail);
     });
-    // Idempotent on every start; mqtt.js resubscribes by itself when the broker lost the session.
-    const granted = await client.subscribeAsync([...EXTERNAL_SUBSCRIPTIONS], { qos: 1 });
+    // Idempotent on every start; mqtt.js resubscribes by itself when the broker lost the session. A
+    // withheld delivery (backlog full) can drop the connection before the SUBACK: subscribe again.
+    let granted: ISubscriptionGrant[] = [];
+    for (let attempt = 1; ; attempt++) {
+      try { granted = await client.subscribeAsync([...EXTERNAL_SUBSCRIPTIONS], { qos: 1 }); break; }
+      catch (err) {
+        if (attempt >= 5 || this.client !== client) throw err;
+        await new Promise((r) => client.once('connect', r));
+      }
+    }
     const refused = granted.filter((g) => g.qos === 128);
     if (refused.length > 0) throw new Error(`the external broker refused ${refused.map((g) => g.topic).join(', ')}: check its ACL for ${this.o.username}`);
   }
@@ -169,7 +178,9 @@ export class ExternalBrokerSource {
     if (conn.withholding) return;
     conn.withholding = true;
     this.o.log?.warn({}, 'RW_ERR_BACKLOG_FULL: delivery not acknowledged; reconnecting so that the broker redelivers it');
-    conn.stream.destroy();
+    // end(), not destroy(): the RW_ERR_BACKLOG_FULL rejects written just before must still leave.
+    conn.stream.end();
+    setTimeout(() => conn.stream.destroy(), 2000).unref();
   }
 
   private onStatus(username: string, payload: Buffer): void {

@@ -80,9 +80,9 @@ describe('MQTT ACL (embedded broker)', () => {
     tool.on('message', (topic) => got.push(topic));
     await tool.subscribeAsync('#', { qos: 0 });
     expect(await grantedQos(tool, '$SYS/#')).toBe(128);
-    await p.broker.publish('errors/e2/d1', '{"code":"RW_ERR_VALUE"}');
-    await p.broker.publish('alerts/e1/s1/ch4-1', '{"event":"raised"}');
-    await p.broker.publish('alerts/_platform/journal', '{"event":"raised"}');
+    await p.broker!.publish('errors/e2/d1', '{"code":"RW_ERR_VALUE"}');
+    await p.broker!.publish('alerts/e1/s1/ch4-1', '{"event":"raised"}');
+    await p.broker!.publish('alerts/_platform/journal', '{"event":"raised"}');
     await until(() => got.length >= 1, 3000, 'in-scope alert');
     await new Promise((r) => setTimeout(r, 200));
     expect(got).toEqual(['alerts/e1/s1/ch4-1']);
