@@ -7,6 +7,8 @@ import type { Principal } from '../core/scope.ts';
 export const SESSION_COOKIE = 'rw_session';
 
 export interface ApiAuth {
+  /** contract.md: credentials over plaintext HTTP are refused unless the caller is on loopback or this is set. */
+  allowPlaintext: boolean;
   session(id: string): (Principal & { demo: boolean }) | null;
   token(token: string): Principal | null;
   device(username: string, password: string): { enterpriseId: string; deviceId: string; demo: boolean } | null;
@@ -27,8 +29,17 @@ export const isLoopbackRequest = (req: FastifyRequest): boolean => {
   return a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
 };
 
+/** Credentials may not cross a plaintext, non-loopback connection unless explicitly allowed. */
+export function assertTransport(req: FastifyRequest, auth: ApiAuth): void {
+  const encrypted = (req.socket as { encrypted?: boolean }).encrypted === true;
+  if (!encrypted && !auth.allowPlaintext && !isLoopbackRequest(req)) {
+    throw new RwError('RW_ERR_AUTH', 'credentials over plaintext HTTP are refused; use TLS (or set RISKWATCH_ALLOW_PLAINTEXT_AUTH on an internal network)');
+  }
+}
+
 /** The principal of a user session or API token; throws RW_ERR_AUTH when there is none. */
 export function principalOf(req: FastifyRequest, auth: ApiAuth): Principal {
+  assertTransport(req, auth);
   const h = req.headers.authorization;
   if (h?.startsWith('Bearer ')) {
     const p = auth.token(h.slice(7).trim());
@@ -46,6 +57,7 @@ export function principalOf(req: FastifyRequest, auth: ApiAuth): Principal {
 
 /** A device credential over HTTP Basic (`{enterprise}.{device}` : token), as on MQTT. */
 export function deviceOf(req: FastifyRequest, auth: ApiAuth): { enterpriseId: string; deviceId: string } {
+  assertTransport(req, auth);
   const h = req.headers.authorization;
   if (h?.startsWith('Basic ')) {
     const raw = Buffer.from(h.slice(6), 'base64').toString('utf8');

@@ -14,8 +14,7 @@ export function createHttpServer(opts: { bodyLimit: number; logger?: boolean }):
     }
     const e = err as { statusCode?: number; message?: string; code?: string };
     if (e.statusCode && e.statusCode < 500) {
-      const code = e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'RW_ERR_VALIDATION' : 'RW_ERR_VALIDATION';
-      return reply.status(e.statusCode).send({ code, message: e.message });
+      return reply.status(e.statusCode).send({ code: 'RW_ERR_VALIDATION', message: e.message });
     }
     app.log.error(err);
     return reply.status(500).send({ code: 'RW_ERR_INTERNAL', message: 'internal error' });

@@ -126,6 +126,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
 
     const deps: ApiDeps = {
       auth: {
+        allowPlaintext: cfg.allowPlaintextAuth,
         session: (id) => registry.sessionUser(id),
         token: (t) => registry.checkToken(t),
         device: (u, pw) => { const d = registry.checkDevice(u, pw); return d ? { enterpriseId: d.enterpriseId, deviceId: d.deviceId, demo: d.demo } : null; },

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   RW_ERR_VERSION_CONFLICT: 'alert moved on (stale expectedVersion)',
   RW_ERR_VALIDATION: 'an HTTP body or config fails its schema',
   RW_ERR_CONFIG: 'configuration is invalid',
+  RW_ERR_INTERNAL: 'internal error (logged)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -106,6 +106,15 @@ export class Ingest {
         return;
       }
       const r = parsed.data;
+      // A JSON key "__proto__" is an own property of the parsed payload but is lost when zod copies the
+      // record: compare the raw keys so such a metric is refused, not silently dropped.
+      const rawValues = (item as { values: object }).values;
+      const rawKeys = Object.keys(rawValues);
+      if (rawKeys.length !== Object.keys(r.values).length) {
+        const lost = rawKeys.find((k) => !Object.prototype.hasOwnProperty.call(r.values, k)) ?? '?';
+        reject('RW_ERR_UNKNOWN_METRIC', `metric "${lost.slice(0, 40)}" is not defined for this sensor`, guessSensor, guessSeq, idx);
+        return;
+      }
       const [siteId, sensorId] = topic.kind === 'sensor' ? [topic.siteId, topic.sensorId] : [(r as WireGatewayReading).site, (r as WireGatewayReading).sensor];
       const v = validateReading(r, siteId, sensorId, ctx);
       if (!v.ok) { reject(v.code, v.message, sensorId, r.seq ?? null, idx); return; }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { RwError } from '../../core/errors.ts';
 import { ScopeSchema } from '../../core/registry.ts';
 import { isAdmin } from '../../core/scope.ts';
-import { isLoopbackRequest, principalOf, SESSION_COOKIE, cookie } from '../auth.ts';
+import { assertTransport, isLoopbackRequest, principalOf, SESSION_COOKIE, cookie } from '../auth.ts';
 import type { ApiDeps } from '../deps.ts';
 import { parse } from '../server.ts';
 
@@ -17,6 +17,7 @@ const NewToken = z.strictObject({
 
 export function sessionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/api/login', async (req, reply) => {
+    assertTransport(req, deps.auth);
     const body = parse(Login, req.body);
     const user = deps.registry.checkUser(body.username, body.password);
     if (!user) throw new RwError('RW_ERR_AUTH', 'wrong username or password');

@@ -29,6 +29,7 @@ export class SqliteRegistry implements IngestRegistry {
     this.db.pragma('journal_mode = WAL');
     this.db.exec(REGISTRY_DDL);
     this.reload();
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
   }
 
   close(): void {
@@ -39,7 +40,7 @@ export class SqliteRegistry implements IngestRegistry {
   /** Reloads when another connection (the CLI: `device revoke`, `token add`) changed the store. */
   refreshIfChanged(): boolean {
     const v = this.db.pragma('data_version', { simple: true }) as number;
-    const changed = this.dataVersion !== -1 && v !== this.dataVersion;
+    const changed = v !== this.dataVersion;
     this.dataVersion = v;
     if (changed) { this.tokenCache.clear(); this.reload(); }
     return changed;
