@@ -47,6 +47,8 @@ describe('ingest: one reading per topic', () => {
     ['an infinite value (1e400)', 'sensors/e1/s1/ch4-1', '{"ts":' + (NOW - 1) + ',"values":{"ch4":1e400}}', 'RW_ERR_VALUE'],
     ['a number for a boolean metric', 'sensors/e1/s1/feed-1', ok({ values: { feed: 1 } }), 'RW_ERR_VALUE'],
     ['unknown quality', 'sensors/e1/s1/ch4-1', ok({ quality: 'bad' }), 'RW_ERR_QUALITY'],
+    ['ts missing is a missing field', 'sensors/e1/s1/ch4-1', { values: { ch4: 0.4 } }, 'RW_ERR_PAYLOAD_SCHEMA'],
+    ['an impossible date (Feb 30) is not rolled over to March', 'sensors/e1/s1/ch4-1', ok({ ts: '2026-02-30T00:00:00+08:00' }), 'RW_ERR_TS_FORMAT'],
     ['ts without an offset', 'sensors/e1/s1/ch4-1', ok({ ts: '2026-11-22T08:00:00' }), 'RW_ERR_TS_FORMAT'],
     ['ts in epoch seconds', 'sensors/e1/s1/ch4-1', ok({ ts: Math.floor(NOW / 1000) }), 'RW_ERR_TS_FORMAT'],
     ['ts 6 minutes in the future (limit 5)', 'sensors/e1/s1/ch4-1', ok({ ts: NOW + 360_000 }), 'RW_ERR_TS_FUTURE'],

@@ -102,7 +102,9 @@ export class Ingest {
       const parsed = topic.kind === 'sensor' ? WireReading.safeParse(item) : WireGatewayReading.safeParse(item);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        reject(codeForIssue(issue), describeIssue(issue), guessSensor, guessSeq, idx);
+        // A missing ts is a missing field (RW_ERR_PAYLOAD_SCHEMA); a ts of the wrong type is a format error.
+        const missingTs = issue.path[0] === 'ts' && typeof item === 'object' && item !== null && !('ts' in item);
+        reject(missingTs ? 'RW_ERR_PAYLOAD_SCHEMA' : codeForIssue(issue), missingTs ? 'ts: required' : describeIssue(issue), guessSensor, guessSeq, idx);
         return;
       }
       const r = parsed.data;

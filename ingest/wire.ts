@@ -40,7 +40,13 @@ export function parseTs(ts: string | number): TsResult {
   }
   if (!ISO_WITH_OFFSET.test(ts)) return { ok: false, message: `ts "${ts.slice(0, 40)}" is not ISO 8601 with an offset` };
   const ms = Date.parse(ts);
-  return Number.isNaN(ms) ? { ok: false, message: `ts "${ts.slice(0, 40)}" is not a valid date` } : { ok: true, ms };
+  // Date.parse rolls impossible dates over (02-30 → 03-02): the calendar fields must read back unchanged.
+  const [y, mo, d] = [Number(ts.slice(0, 4)), Number(ts.slice(5, 7)), Number(ts.slice(8, 10))];
+  const cal = new Date(Date.UTC(y, mo - 1, d));
+  if (Number.isNaN(ms) || cal.getUTCMonth() !== mo - 1 || cal.getUTCDate() !== d || Number(ts.slice(11, 13)) > 23 || Number(ts.slice(14, 16)) > 59) {
+    return { ok: false, message: `ts "${ts.slice(0, 40)}" is not a valid date` };
+  }
+  return { ok: true, ms };
 }
 
 /** The contract code for the first problem zod found. */

@@ -127,7 +127,7 @@ function mutations(sensor: SensorId, gateway: boolean): fc.Arbitrary<Mut> {
   const fromNow = (label: string, code: ErrorCode, delta: (now: number) => number, form: TsForm, off: number) =>
     mut(`${label} (${form})`, code, (o, m) => { o.ts = formatTs(delta(m.now), form, off).ts; });
   const arbs: fc.Arbitrary<Mut>[] = [
-    fc.constant(mut('ts missing', 'RW_ERR_TS_FORMAT', (o) => { delete o.ts; })),
+    fc.constant(mut('ts missing', 'RW_ERR_PAYLOAD_SCHEMA', (o) => { delete o.ts; })),
     fc.constantFrom<unknown>(true, false, null, {}, [], [1], { t: 1 }).map(setField('ts', 'ts of the wrong type', 'RW_ERR_TS_FORMAT')),
     garbage().filter((s) => !/^\d{4}-/.test(s)).map(setField('ts', 'ts not a date', 'RW_ERR_TS_FORMAT')),
     fc.constantFrom(

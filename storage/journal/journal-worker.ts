@@ -79,6 +79,8 @@ let pending: Extract<ToWorker, { t: 'append' }>[] = [];
 let scheduled = false;
 
 const commit = db.transaction((batch: Extract<ToWorker, { t: 'append' }>[]) => {
+  // Cursor acks that arrived since the last commit free space: count them before checking the limit.
+  writeCursors();
   const out: { results: number[]; before: number }[] = [];
   for (const req of batch) {
     const results: number[] = [];
@@ -154,6 +156,7 @@ port.on('message', (m: ToWorker) => {
         break;
       case 'trim':
         flush();
+        db.transaction(writeCursors)();
         trim(m.now);
         break;
       case 'close':
