@@ -62,6 +62,8 @@ function run(cmd: string, args: string[], input?: string, timeoutMs = 10_000): P
     p.stderr.on('data', (d: Buffer) => { out += d.toString(); });
     const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
     p.once('close', (code) => { clearTimeout(t); resolve({ code, out }); });
+    // A client the broker refused may exit before reading stdin: EPIPE then is expected, not a failure.
+    p.stdin.on('error', () => {});
     p.stdin.end(input ?? '');
   });
 }
