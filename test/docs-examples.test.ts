@@ -379,6 +379,7 @@ function runProcess(cmd: string, args: string[], o: { cwd: string; env: NodeJS.P
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdin.on('error', () => {}); // a process that exits before reading stdin: EPIPE is expected
   child.stdin.end(o.input ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
   const done = new Promise<RunResult>((resolve, reject) => {
