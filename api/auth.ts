@@ -2,6 +2,7 @@
 // credential (HTTP ingest). No route but /healthz answers anonymous callers.
 import type { FastifyRequest } from 'fastify';
 import { RwError } from '../core/errors.ts';
+import { isLoopbackAddress } from '../core/loopback.ts';
 import type { Principal } from '../core/scope.ts';
 
 export const SESSION_COOKIE = 'rw_session';
@@ -24,10 +25,7 @@ export function cookie(req: FastifyRequest, name: string): string | null {
   return null;
 }
 
-export const isLoopbackRequest = (req: FastifyRequest): boolean => {
-  const a = req.socket.remoteAddress ?? '';
-  return a.startsWith('127.') || a === '::1' || a.startsWith('::ffff:127.');
-};
+export const isLoopbackRequest = (req: FastifyRequest): boolean => isLoopbackAddress(req.socket.remoteAddress);
 
 /** Credentials may not cross a plaintext, non-loopback connection unless explicitly allowed. */
 export function assertTransport(req: FastifyRequest, auth: ApiAuth): void {

@@ -1,9 +1,11 @@
 // Loads and checks a config file (`riskwatch check-config FILE`): YAML → zod → cross-references.
 // Every problem names the file, the path inside it, the line, and what is wrong.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { RegistrySchema, type RegistryDef } from '../core/registry.ts';
 import { sensorType } from '../core/sensor-types.ts';
+import { platformFromEnv, type PlatformConfig } from './config.ts';
 
 export interface ConfigProblem { file: string; path: string; line: number | null; message: string }
 export interface LoadedConfig { registry: RegistryDef; platform: unknown }
@@ -38,6 +40,13 @@ export function loadConfigFile(file: string): LoadedConfig {
   const refs = crossReferenceProblems(parsed.data).map((p) => ({ file, path: p.path.join('.'), line: lineOf(p.path), message: p.message }));
   if (refs.length > 0) throw new ConfigError(refs);
   return { registry: parsed.data, platform };
+}
+
+/** The config file (argument, RISKWATCH_CONFIG, or config/demo.yaml) with the environment applied. */
+export function loadPlatformConfig(file: string | undefined, env: Record<string, string | undefined> = process.env): { cfg: PlatformConfig; registry: RegistryDef } {
+  const configFile = resolve(file ?? env.RISKWATCH_CONFIG ?? 'config/demo.yaml');
+  const loaded = loadConfigFile(configFile);
+  return { cfg: platformFromEnv(loaded.platform, env, configFile), registry: loaded.registry };
 }
 
 /** What zod cannot see: unique ids, and references between entities. */

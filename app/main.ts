@@ -2,11 +2,12 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ConfigError, loadConfigFile } from './config-file.ts';
-import { platformFromEnv, type PlatformConfig } from './config.ts';
+import { ConfigError, loadConfigFile, loadPlatformConfig as loadConfig } from './config-file.ts';
+import type { PlatformConfig } from './config.ts';
 import { startPlatform } from './platform.ts';
 import { demoSecret, paths } from './data-dir.ts';
 import { parseRoleArg, parseScopeArg } from './cli-args.ts';
+import type { RegistryDef } from '../core/registry.ts';
 import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
 import { simulatorFor } from './simulator.ts';
 
@@ -27,13 +28,7 @@ const USAGE = `riskwatch — IoT safety-risk monitoring and early warning (物�
 Environment: RISKWATCH_CONFIG, RISKWATCH_DATA_DIR, RISKWATCH_MQTT_PORT, RISKWATCH_HTTP_PORT, RISKWATCH_METRICS_PORT,
 RISKWATCH_SIMULATE, RISKWATCH_SCENARIO, RISKWATCH_BIND_HOST, RISKWATCH_ALLOW_PLAINTEXT_AUTH, RISKWATCH_INFLUX_URL …`;
 
-function loadConfig(file: string | undefined): { cfg: PlatformConfig; registry: ReturnType<typeof loadConfigFile>['registry'] } {
-  const configFile = resolve(file ?? process.env.RISKWATCH_CONFIG ?? 'config/demo.yaml');
-  const loaded = loadConfigFile(configFile);
-  return { cfg: platformFromEnv(loaded.platform, process.env, configFile), registry: loaded.registry };
-}
-
-function openRegistry(cfg: PlatformConfig, registry: ReturnType<typeof loadConfigFile>['registry']): SqliteRegistry {
+function openRegistry(cfg: PlatformConfig, registry: RegistryDef): SqliteRegistry {
   const r = new SqliteRegistry(paths(cfg.dataDir).registry, demoSecret(cfg.dataDir));
   r.seed(registry, cfg.configFile.split('/').pop()!);
   return r;

@@ -98,7 +98,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
         device: (u, pw) => registry.checkDevice(u, pw),
         token: (id, token) => {
           const t = registry.checkToken(token);
-          return t && t.tokenId === id ? { kind: 'token', username: `token.${id}`, tokenId: id, role: t.role === 'device' ? 'enterprise' : t.role, scope: t.scope } : null;
+          return t && t.tokenId === id ? { kind: 'token', username: `token.${id}`, tokenId: id, role: t.role, scope: t.scope } : null;
         },
         enterprise: (id) => registry.compiled.enterprises.get(id),
       },

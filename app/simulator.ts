@@ -2,7 +2,6 @@
 // a data dir only, so a restart does not lay a second history over the recorded one), then live
 // readings over real MQTT connections with demo device credentials.
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { systemClock } from '../core/clock.ts';
 import type { Reading } from '../core/reading.ts';
@@ -12,8 +11,8 @@ import { MAX_BATCH } from '../ingest/ingest.ts';
 import { createSimulation } from '../simulators/simulation.ts';
 import { startPublisher } from '../simulators/publisher.ts';
 import { syntheticRegistry } from '../simulators/synthetic.ts';
-import { loadConfigFile } from './config-file.ts';
-import { platformFromEnv, type PlatformConfig } from './config.ts';
+import { loadPlatformConfig } from './config-file.ts';
+import type { PlatformConfig } from './config.ts';
 import { demoSecret } from './data-dir.ts';
 import type { Platform } from './platform.ts';
 
@@ -50,11 +49,9 @@ export function simulatorFor(cfg: PlatformConfig): (p: Platform) => Promise<{ st
 
 /** `riskwatch simulate`: publishes to a running platform (same data dir for the demo secret). */
 export async function runStandaloneSimulation(o: { config?: string | undefined; scenario?: string | undefined; sensors?: string | undefined; url?: string | undefined; qos?: string | undefined; seed?: string | undefined; writeConfig?: string | undefined }): Promise<number> {
-  const configFile = resolve(o.config ?? process.env.RISKWATCH_CONFIG ?? 'config/demo.yaml');
-  const loaded = loadConfigFile(configFile);
-  const cfg = platformFromEnv(loaded.platform, process.env, configFile);
+  const { cfg, registry: fileRegistry } = loadPlatformConfig(o.config);
   const n = o.sensors ? Number.parseInt(o.sensors, 10) : 0;
-  const registry: RegistryDef = n > 0 ? syntheticRegistry({ sensors: n, devices: Math.max(1, Math.ceil(n / 10)) }) : loaded.registry;
+  const registry: RegistryDef = n > 0 ? syntheticRegistry({ sensors: n, devices: Math.max(1, Math.ceil(n / 10)) }) : fileRegistry;
   if (o.writeConfig) {
     writeFileSync(o.writeConfig, stringify(registry));
     process.stdout.write(`wrote ${o.writeConfig}: start the platform with RISKWATCH_CONFIG=${o.writeConfig}\n`);

@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { readFileSync } from 'node:fs';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { Duplex } from 'node:stream';
+import { isLoopbackAddress } from '../core/loopback.ts';
 import type { EnterpriseRef } from '../core/scope.ts';
 import type { Ingest, IngestInput, RejectMessage } from '../ingest/ingest.ts';
 import { parseTopic } from '../ingest/topics.ts';
@@ -48,7 +49,6 @@ export interface EmbeddedBrokerOptions {
 
 interface ClientMeta { principal: MqttPrincipal; secure: boolean; loopback: boolean }
 
-const isLoopback = (addr: string | undefined): boolean => !!addr && (addr.startsWith('127.') || addr === '::1' || addr.startsWith('::ffff:127.'));
 const authError = (code: 2 | 4 | 5, message: string) => Object.assign(new Error(message), { returnCode: code });
 
 export class EmbeddedBroker {
@@ -153,7 +153,7 @@ export class EmbeddedBroker {
     };
     if (!username || !password) return refuse(4, 'anonymous');
     const { secure, remote } = this.conn(client);
-    const loopback = isLoopback(remote);
+    const loopback = isLoopbackAddress(remote);
     if (!secure && !loopback && !this.o.allowPlaintextAuth) return refuse(5, 'plaintext_not_allowed');
     let principal: MqttPrincipal | null = null;
     const pw = password.toString('utf8');

@@ -94,8 +94,9 @@ export class Ingest {
     const ctx = { registry: this.deps.registry, rules: this.deps.rules, now, source: input.source, enterpriseId: input.enterpriseId, deviceId: input.deviceId };
     const entries: PendingEntry[] = [];
     const indexOf: number[] = [];
+    const isBatch = Array.isArray(body);
     items.forEach((item, index) => {
-      const idx = Array.isArray(body) ? index : null;
+      const idx = isBatch ? index : null;
       const raw = item as { sensor?: unknown; seq?: unknown } | null;
       const guessSensor = topic.kind === 'sensor' ? topic.sensorId : typeof raw?.sensor === 'string' ? raw.sensor.slice(0, 64) : null;
       const guessSeq = typeof raw?.seq === 'number' ? raw.seq : null;
@@ -108,13 +109,10 @@ export class Ingest {
         return;
       }
       const r = parsed.data;
-      // A JSON key "__proto__" is an own property of the parsed payload but is lost when zod copies the
-      // record: compare the raw keys so such a metric is refused, not silently dropped.
-      const rawValues = (item as { values: object }).values;
-      const rawKeys = Object.keys(rawValues);
-      if (rawKeys.length !== Object.keys(r.values).length) {
-        const lost = rawKeys.find((k) => !Object.prototype.hasOwnProperty.call(r.values, k)) ?? '?';
-        reject('RW_ERR_UNKNOWN_METRIC', `metric "${lost.slice(0, 40)}" is not defined for this sensor`, guessSensor, guessSeq, idx);
+      // A JSON key "__proto__" is an own property of the parsed payload, but zod's record copy assigns it
+      // (setting the prototype) and so loses it: refuse it here rather than drop it silently.
+      if (Object.prototype.hasOwnProperty.call((item as { values: object }).values, '__proto__')) {
+        reject('RW_ERR_UNKNOWN_METRIC', 'metric "__proto__" is not defined for this sensor', guessSensor, guessSeq, idx);
         return;
       }
       const [siteId, sensorId] = topic.kind === 'sensor' ? [topic.siteId, topic.sensorId] : [(r as WireGatewayReading).site, (r as WireGatewayReading).sensor];
@@ -132,7 +130,7 @@ export class Ingest {
       else {
         out.full++;
         const e = entries[i]!;
-        reject('RW_ERR_BACKLOG_FULL', 'the journal is at its limit; retry later', e.sensorId, e.seq, Array.isArray(body) ? indexOf[i]! : null);
+        reject('RW_ERR_BACKLOG_FULL', 'the journal is at its limit; retry later', e.sensorId, e.seq, isBatch ? indexOf[i]! : null);
       }
     });
     this.deps.counters.accepted += out.accepted;

@@ -3,7 +3,7 @@
 // engine lands the evaluator does nothing, but the cursor is real, so backpressure and restart
 // behave as they will with rules on.
 import type { JournalEntry } from '../core/reading.ts';
-import type { Journal, JournalConsumer } from '../ingest/journal.ts';
+import type { Journal } from '../ingest/journal.ts';
 
 export interface ReadingEvaluator {
   evaluate(entries: readonly JournalEntry[]): void;
@@ -12,15 +12,11 @@ export interface ReadingEvaluator {
 export const idleEvaluator: ReadingEvaluator = { evaluate: () => {} };
 
 export class RulesConsumer {
-  private consumer: JournalConsumer | null = null;
-  evaluated = 0;
-
   constructor(private readonly journal: Journal, private readonly evaluator: ReadingEvaluator = idleEvaluator) {}
 
   start(): void {
-    this.consumer = this.journal.subscribe('rules', (entries, c) => {
+    this.journal.subscribe('rules', (entries, c) => {
       this.evaluator.evaluate(entries);
-      this.evaluated += entries.length;
       c.ack(entries[entries.length - 1]!.pos);
     });
   }

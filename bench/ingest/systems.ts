@@ -2,7 +2,8 @@
 // the bookkeeping that kills every child and removes every temp dir on exit, failure or SIGINT.
 import { spawn, spawnSync, fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect } from 'node:net';
+import { connect as tcpConnect } from 'node:net';
+import { freePort } from '../../test/support/ports.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,13 +55,6 @@ export async function stopChild(c: ChildProcess, graceMs = 10_000): Promise<void
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function waitForPort(port: number, child: ChildProcess, what: string, timeoutMs: number): Promise<void> {
   const end = mono() + timeoutMs;

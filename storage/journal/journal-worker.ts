@@ -57,8 +57,7 @@ function recomputeConsumed(): void {
 recomputeConsumed();
 const stats = () => ({ lastPos, unconsumedBytes: curOff - consumedOff });
 
-function lastOf(e: PendingEntry): Last | undefined {
-  const key = `${e.enterpriseId}/${e.sensorId}`;
+function lastOf(e: PendingEntry, key: string): Last | undefined {
   let l = lastBySensor.get(key);
   if (!l) {
     l = getLast.get(e.enterpriseId, e.sensorId) as Last | undefined;
@@ -69,9 +68,9 @@ function lastOf(e: PendingEntry): Last | undefined {
 
 /** contract.md "Duplicates": beyond the key window, an older reading whose seq is not above the last
  * seq seen for the same boot is a duplicate too (history imports are judged by their keys only). */
-function isOldReplay(e: PendingEntry, now: number): boolean {
+function isOldReplay(e: PendingEntry, key: string, now: number): boolean {
   if (e.source === 'import' || e.seq === null || e.ts >= now - cfg.dedupeWindowMs) return false;
-  const l = lastOf(e);
+  const l = lastOf(e, key);
   return !!l && l.seq !== null && l.boot === e.boot && e.ts < l.ts && e.seq <= l.seq;
 }
 
@@ -86,7 +85,8 @@ const commit = db.transaction((batch: Extract<ToWorker, { t: 'append' }>[]) => {
     const results: number[] = [];
     const before = lastPos;
     for (const e of req.entries) {
-      if (isOldReplay(e, req.now)) { results.push(DUPLICATE); continue; }
+      const key = `${e.enterpriseId}/${e.sensorId}`;
+      if (isOldReplay(e, key, req.now)) { results.push(DUPLICATE); continue; }
       const b = entryBytes(e);
       if (curOff - consumedOff + b > cfg.limitBytes) { results.push(FULL); continue; }
       const info = insert.run(e.enterpriseId, e.siteId, e.sensorId, e.ts, e.seq, e.seq ?? -1, e.boot, e.quality, e.vals, e.receivedAt, e.deviceId, e.source, curOff + b);
@@ -94,8 +94,7 @@ const commit = db.transaction((batch: Extract<ToWorker, { t: 'append' }>[]) => {
       curOff += b;
       lastPos = Number(info.lastInsertRowid);
       results.push(lastPos);
-      const key = `${e.enterpriseId}/${e.sensorId}`;
-      const l = lastOf(e);
+      const l = lastOf(e, key);
       if (!l || e.ts >= l.ts) {
         const next = { boot: e.boot, ts: e.ts, seq: e.seq };
         lastBySensor.set(key, next);

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { JournalEntry, Quality, ReadingSourceKind } from '../../core/reading.ts';
+import type { JournalEntry, Quality } from '../../core/reading.ts';
 import type { AppendResult, Journal, JournalConsumer, JournalStats, PendingEntry } from '../../ingest/journal.ts';
 import { startTsWorker } from '../ts-worker.ts';
 import { JOURNAL_DDL } from './schema.ts';
@@ -21,15 +21,12 @@ export interface SqliteJournalOptions {
   onFatal?: (message: string) => void;
 }
 
-interface Row {
-  pos: number; enterprise: string; site: string; sensor: string; ts: number; seq: number | null; boot: string | null;
-  quality: string; vals: string; received: number; device: string | null; source: string;
-}
+/** Stored rows are selected under the names of PendingEntry, so one function builds every entry. */
+const COLUMNS = `r.pos, r.enterprise AS enterpriseId, r.site AS siteId, r.sensor AS sensorId, r.ts, r.seq, r.boot, r.quality, r.vals,
+  r.received AS receivedAt, r.device AS deviceId, r.source`;
+type Row = PendingEntry & { pos: number };
 
-const toEntry = (r: Row): JournalEntry => ({
-  pos: r.pos, enterpriseId: r.enterprise, siteId: r.site, sensorId: r.sensor, ts: r.ts, seq: r.seq, boot: r.boot,
-  quality: r.quality as Quality, values: JSON.parse(r.vals), receivedAt: r.received, deviceId: r.device, source: r.source as ReadingSourceKind,
-});
+const toEntry = ({ vals, ...e }: PendingEntry, pos: number): JournalEntry => ({ ...e, pos, quality: e.quality as Quality, values: JSON.parse(vals) });
 
 class Consumer implements JournalConsumer {
   pos: number;
@@ -77,7 +74,7 @@ export class SqliteJournal implements Journal {
     });
     this.worker.on('error', (err) => this.fail(err));
     this.reader = new Database(this.opts.path, { readonly: true });
-    this.readStmt = this.reader.prepare('SELECT pos, enterprise, site, sensor, ts, seq, boot, quality, vals, received, device, source FROM readings WHERE pos > ? ORDER BY pos LIMIT ?');
+    this.readStmt = this.reader.prepare(`SELECT ${COLUMNS} FROM readings r WHERE r.pos > ? ORDER BY r.pos LIMIT ?`);
     this.timer = setInterval(() => this.post({ t: 'trim', now: this.opts.now() }), this.opts.housekeepingMs ?? 5000);
     this.timer.unref();
   }
@@ -101,7 +98,7 @@ export class SqliteJournal implements Journal {
   }
 
   read(afterPos: number, limit: number): JournalEntry[] {
-    return (this.readStmt.all(afterPos, limit) as Row[]).map(toEntry);
+    return (this.readStmt.all(afterPos, limit) as Row[]).map((r) => toEntry(r, r.pos));
   }
 
   observe(handler: (entries: JournalEntry[]) => void): () => void {
@@ -110,9 +107,9 @@ export class SqliteJournal implements Journal {
   }
 
   latestPerSensor(): JournalEntry[] {
-    return (this.reader.prepare(`SELECT r.pos, r.enterprise, r.site, r.sensor, r.ts, r.seq, r.boot, r.quality, r.vals, r.received, r.device, r.source
+    return (this.reader.prepare(`SELECT ${COLUMNS}
       FROM readings r JOIN (SELECT enterprise, sensor, max(ts) AS ts FROM readings GROUP BY enterprise, sensor) m
-      ON r.enterprise = m.enterprise AND r.sensor = m.sensor AND r.ts = m.ts`).all() as Row[]).map(toEntry);
+      ON r.enterprise = m.enterprise AND r.sensor = m.sensor AND r.ts = m.ts`).all() as Row[]).map((r) => toEntry(r, r.pos));
   }
 
   declareConsumer(name: string): void {
@@ -157,9 +154,7 @@ export class SqliteJournal implements Journal {
         const results = m.results.map((r, i): AppendResult => {
           if (r === DUPLICATE) return { status: 'duplicate' };
           if (r === FULL) return { status: 'full' };
-          const e = w.entries[i]!;
-          committed.push({ pos: r, enterpriseId: e.enterpriseId, siteId: e.siteId, sensorId: e.sensorId, ts: e.ts, seq: e.seq, boot: e.boot,
-            quality: e.quality as Quality, values: JSON.parse(e.vals), receivedAt: e.receivedAt, deviceId: e.deviceId, source: e.source });
+          committed.push(toEntry(w.entries[i]!, r));
           return { status: 'accepted', pos: r };
         });
         w.resolve(results);

@@ -15,7 +15,7 @@ import { REGISTRY_DDL } from './schema.ts';
 
 export interface AuditRow { id: number; at: number; actor: string; action: string; target: string; detail: string | null }
 export interface UserPrincipal extends Principal { username: string; name: string; demo: boolean }
-export interface TokenPrincipal extends Principal { tokenId: string }
+export interface TokenPrincipal extends Principal { tokenId: string; role: Role }
 
 export class SqliteRegistry implements IngestRegistry {
   private db: Database.Database;

@@ -1,22 +1,11 @@
 // Debian's mosquitto 2.0.11 for tests: spawned with a given config, ready once its port accepts
 // connections, killed (by its own pid) on stop. Spare ports come from the OS (listen on 0).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports.ts';
 
 const canConnect = (port: number): Promise<boolean> => new Promise((resolve) => {
   const c = createConnection({ port, host: '127.0.0.1' });
