@@ -4,6 +4,7 @@ import type { EnterpriseDef, EnterpriseState } from '../core/registry.ts';
 import type { JournalEntry } from '../core/reading.ts';
 import type { Principal, Role, Scope } from '../core/scope.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import type { AlertService } from '../rules/alerts/service.ts';
 import type { ApiAuth } from './auth.ts';
 
 export interface ApiSensor {
@@ -35,4 +36,6 @@ export interface ApiDeps {
   health: () => { ok: boolean; parts: Record<string, string> };
   now: () => number;
   sessionTtlMs: number;
+  /** The alert part (rules/alerts); the /api/alerts routes are off without it. */
+  alerts?: AlertService;
 }

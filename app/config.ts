@@ -31,6 +31,19 @@ export const PlatformSchema = z.strictObject({
     maxFutureMs: z.number().int().positive().default(5 * 60_000),
     latenessMs: z.number().int().positive().default(7 * 24 * 3600_000),
   }).prefault({}),
+  rules: z.strictObject({
+    /** Design-institute values and other overrides of the default rule packs (rules/packs/overrides.ts); hot-reloaded. */
+    overridesFile: z.string().nullable().default(null),
+    /** Statutory holidays and 调休 working days (rules/calendar). */
+    holidaysFile: z.string().nullable().default(null),
+    tickMs: z.number().int().positive().default(5000),
+    checkpointMs: z.number().int().positive().default(10_000),
+    /** A reading evaluated this long after its device time raises a retrospective (补报) alert. */
+    retrospectiveMs: z.number().int().positive().default(5 * 60_000),
+    /** Per-level handling policy overrides, per sector (rules/alerts/policy.ts). */
+    lifecycle: z.unknown().optional(),
+    alertsFsync: z.boolean().default(false),
+  }).prefault({}),
   simulate: z.strictObject({
     enabled: z.boolean().default(true),
     scenario: z.string().default('normal'),
@@ -58,6 +71,7 @@ export function platformFromEnv(fileSection: unknown, env: Env, configFile: stri
   c.http.port = int(env.RISKWATCH_HTTP_PORT) ?? c.http.port;
   c.metrics.port = int(env.RISKWATCH_METRICS_PORT) ?? c.metrics.port;
   c.allowPlaintextAuth = bool(env.RISKWATCH_ALLOW_PLAINTEXT_AUTH) ?? c.allowPlaintextAuth;
+  c.rules.overridesFile = env.RISKWATCH_RULES ?? c.rules.overridesFile;
   c.simulate.enabled = bool(env.RISKWATCH_SIMULATE) ?? c.simulate.enabled;
   c.simulate.scenario = env.RISKWATCH_SCENARIO ?? c.simulate.scenario;
   c.journal.fsync = bool(env.RISKWATCH_JOURNAL_FSYNC) ?? c.journal.fsync;

@@ -13,12 +13,13 @@ import { EmbeddedBroker, type ListenerConfig } from '../broker/embedded.ts';
 import { ExternalBrokerSource } from '../broker/external.ts';
 import { SqliteJournal } from '../storage/journal/sqlite-journal.ts';
 import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
-import { RulesConsumer } from '../rules/seam.ts';
 import { createHttpServer } from '../api/server.ts';
 import { healthRoutes } from '../api/routes/health.ts';
 import { sessionRoutes } from '../api/routes/session.ts';
 import { registryRoutes } from '../api/routes/registry.ts';
 import { readingRoutes } from '../api/routes/readings.ts';
+import { alertRoutes } from '../api/routes/alerts.ts';
+import { startRules, type RulesPart } from './rules.ts';
 import { buildMetrics, startMetricsServer } from '../api/metrics.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import type { PlatformConfig } from './config.ts';
@@ -32,6 +33,7 @@ export interface Platform {
   /** The embedded broker; null in external-broker mode (`mqtt.url`). */
   broker: EmbeddedBroker | null;
   counters: { ingest: IngestCounters; broker: BrokerCounters };
+  rules: RulesPart;
   demoSecret: string;
   urls: { mqtt: string; ws: string | null; http: string; metrics: string };
   log: Logger;
@@ -75,10 +77,15 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const ingest = new Ingest({ registry, journal, counters: counters.ingest, rules: cfg.ingest, now, onReject: (input, r) => broker?.publishReject(input, r) });
     ready.ingest = 'ok';
 
-    const rules = new RulesConsumer(journal);
-    rules.start();
+    // The rules start before the broker so that no reading waits for them; their events queue in the
+    // outbox until a broker is there to take them (the publisher retries).
+    let publishVia: ((topic: string, payload: string, opts: { qos: 1; retain: boolean }) => Promise<void>) | null = null;
+    const rules: RulesPart = startRules({
+      cfg, journal, registry, clock, log, dataDir: cfg.dataDir,
+      publish: (t, pl, opts) => (publishVia ? publishVia(t, pl, opts) : Promise.reject(new Error('no broker yet'))),
+    });
     stops.push(() => rules.stop());
-    ready.rules = 'seam';
+    ready.rules = 'ok';
 
     if (cfg.mqtt.url) {
       // External-broker mode: tenant isolation is the external broker's ACL (riskwatch mosquitto-files).
@@ -87,6 +94,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
         onDeviceStatus: (username, online, at) => deviceStates.set(username, { online, at }) });
       await source.start();
       stops.push(() => source.stop());
+      publishVia = (t, pl, opts) => source.publish(t, pl, opts);
     }
     const listeners: ListenerConfig[] = cfg.mqtt.url ? [] : [{ host: cfg.bindHost, port: cfg.mqtt.port }];
     if (!cfg.mqtt.url && cfg.mqtt.wsPort !== null) listeners.push({ host: cfg.bindHost, port: cfg.mqtt.wsPort, ws: true });
@@ -107,7 +115,10 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     if (broker) {
       await broker.start();
       stops.push(() => broker!.stop());
+      const bk = broker;
+      publishVia = (t, pl, opts) => bk.publish(t, pl, opts);
     }
+    rules.publisher.kick();
     ready.broker = 'ok';
     const b = broker;
     registry.onChange((view) => {
@@ -133,20 +144,22 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
       },
       registry, latest, ingest, now, sessionTtlMs: 12 * 3600_000,
       deviceState: (e, d) => deviceStates.get(`${e}.${d}`),
-      health: () => ({ ok: Object.values(ready).every((s) => s === 'ok' || s === 'seam'), parts: { ...ready, journal: 'ok' } }),
+      health: () => ({ ok: Object.values(ready).every((s) => s === 'ok'), parts: { ...ready, journal: 'ok' } }),
+      alerts: rules.manager,
     };
     const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024 });
     healthRoutes(http, deps);
     sessionRoutes(http, deps);
     registryRoutes(http, deps);
     readingRoutes(http, deps);
+    alertRoutes(http, deps);
     await http.listen({ host: cfg.bindHost, port: cfg.http.port });
     stops.push(() => http.close());
 
     const metricsReg = buildMetrics({
       ingest: counters.ingest,
       broker: counters.broker, connections: () => b?.aedes.connectedClients ?? 0,
-      journal: () => journal.stats(), alertEvents: () => [], storagePointsWritten: () => 0,
+      journal: () => journal.stats(), alertEvents: () => rules.eventCounts(), storagePointsWritten: () => 0,
     });
     const metricsServer: Server = await startMetricsServer(metricsReg, cfg.metrics.host, cfg.metrics.port);
     stops.push(() => new Promise<void>((r) => metricsServer.close(() => r())));
@@ -157,7 +170,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const httpAddr = http.server.address();
     const mAddr = metricsServer.address();
     const platform: Platform = {
-      config: cfg, registry, journal, ingest, broker, counters, demoSecret: secret, log,
+      config: cfg, registry, journal, ingest, broker, counters, rules, demoSecret: secret, log,
       urls: {
         mqtt: cfg.mqtt.url ?? `mqtt://${cfg.bindHost}:${port(mqttAddr)}`,
         ws: wsAddr ? `ws://${cfg.bindHost}:${wsAddr.port}/mqtt` : null,

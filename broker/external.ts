@@ -121,6 +121,13 @@ export class ExternalBrokerSource {
 
   /** Acks what is in progress, then disconnects cleanly: the broker keeps the session and queues QoS 1
    * readings until the next start. */
+  /** Publishes through the external broker (alert events and retained alert-state, contract.md "Alerts"). */
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    const c = this.client;
+    if (!c || !c.connected) return Promise.reject(new Error('external broker not connected'));
+    return new Promise((resolve, reject) => c.publish(topic, payload, { qos: opts.qos, retain: opts.retain }, (err) => (err ? reject(err) : resolve())));
+  }
+
   async stop(): Promise<void> {
     const c = this.client;
     if (!c) return;

@@ -1,0 +1,197 @@
+// Rule kind `rate`: a four-colour level on the rate of change of a value over a sliding window, in value
+// units per `perS` seconds. domain.md examples: tailings surface displacement 7-day mean velocity > 1 / 3 /
+// 10 mm/d (GB 51108 commentary §8.3: thresholds on the amount and the rate of change; perS 86400),
+// combustible gas "rising ≥ 5 %LEL in 5 min" (§2.1, perS 300), hopper temperature "rising ≥ 2 °C/min"
+// (§2.3), cable temperature +5 °C/min (§2.4.2), methane +0.05…0.3 %/min on ventilation loss (§2.2).
+//
+// Estimator: the least-squares slope of the window's points (ring.ts: bucket means on a grid of
+// windowS/points), optionally after a median of 3 on the raw samples. Why least squares and not the
+// endpoint difference (x_now − x_window_ago)/window: for a straight trend both give the same number (so
+// "7-day mean velocity" and "5 %LEL in 5 min" keep their meaning), but the slope uses every point, not
+// two: with GNSS noise σ≈3 mm (§2.5) the 7-day endpoint difference has σ≈0.6 mm/d against a 1 mm/d yellow
+// value, the 60-point slope ≈0.2 mm/d. It stays O(1) per sample through running sums. Least squares is
+// sensitive to outliers, which is what `filter: 'median3'` is for (§2.5 "GNSS multipath jumps, single-epoch
+// outliers of 10–30 mm, to be filtered with a median of 3"): the median of each sample and its two
+// predecessors, dated at the middle sample, so a lone jump never enters the window and a real step
+// enters one sample late.
+//
+// Guards: below `minSamples` points in the window, or when they span less than `minSpanS`, the rate is
+// undefined and the level is none (timers forgotten): a fresh or thinned window never alarms.
+// Track 'process' (quality-ok samples only). NaN values and samples older than the last are ignored.
+// Durations (enterS/exitS) are judged on sample time; no tick (step.ts).
+import { z } from 'zod';
+import { Level } from '../../core/level.ts';
+import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { getD, newRing, ringPush, RingShape, ringSlopePerBucket, ringSpanBuckets, setD, type RingState } from './ring.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
+
+const DEFAULT_POINTS = 60;
+const DEFAULT_MIN_SAMPLES = 3;
+
+export const rateParams = z
+  .strictObject({
+    /** Window length, s (e.g. 300 for "in 5 min", 604800 for the 7-day mean velocity). */
+    windowS: z.number().positive().max(366 * 86400),
+    /** The rate's time unit, s: 60 → per minute, 86400 → per day. */
+    perS: z.number().positive(),
+    /** Points in the window below which there is no level (default 3). */
+    minSamples: z.number().int().min(2).max(240).optional(),
+    /** The points must span at least this, s (default windowS / 2). */
+    minSpanS: z.number().min(0).optional(),
+    /** 'median3' against single-epoch jumps (domain.md §2.5). Default 'none'. */
+    filter: z.enum(['none', 'median3']).optional(),
+    /** rising: rate ≥ enter; falling: rate ≤ enter (negative enter values); abs: |rate| ≥ enter. */
+    direction: z.enum(['rising', 'falling', 'abs']),
+    /** Window resolution: the window is kept as this many bucket means (default 60; 4 B each). */
+    points: z.number().int().min(4).max(240).optional(),
+    /** The colours, on the rate in value units per perS. */
+    levels: StepsSchema,
+  })
+  .superRefine((p, ctx) => {
+    checkSteps(p.levels, p.direction === 'falling' ? 'falling' : 'rising', ['levels'], ctx);
+    if (p.minSpanS !== undefined && p.minSpanS > p.windowS) {
+      ctx.addIssue({ code: 'custom', path: ['minSpanS'], message: `minSpanS ${p.minSpanS} exceeds windowS ${p.windowS}` });
+    }
+    const points = p.points ?? DEFAULT_POINTS;
+    if ((p.minSamples ?? DEFAULT_MIN_SAMPLES) > points) {
+      ctx.addIssue({ code: 'custom', path: ['minSamples'], message: `minSamples ${p.minSamples} exceeds the window's ${points} points` });
+    }
+    if (p.direction === 'abs') {
+      for (const [name, s] of Object.entries(p.levels)) {
+        if (s && (s.enter < 0 || (s.clear ?? s.enter) < 0)) {
+          ctx.addIssue({ code: 'custom', path: ['levels', name], message: 'an abs rate compares |rate|: enter and clear must be ≥ 0' });
+        }
+      }
+    }
+  });
+export type RateParams = z.infer<typeof rateParams>;
+
+// The rate kind's own float64 pairs after the ring's (ring.ts getD/setD).
+const LAST_TS = 0; // device ts of the last sample applied, NaN before the first
+const P1 = 2; // median3: the previous raw value
+const P2 = 4; // median3: the one before
+const RATE = 6; // the last rate (per perS), NaN when undefined
+const USER_PAIRS = 4;
+
+class RateCfg {
+  readonly shape: RingShape;
+  /** Slope per bucket → rate per perS. */
+  readonly scale: number;
+  readonly minSamples: number;
+  readonly minSpanBuckets: number;
+  readonly median3: boolean;
+  /** 0 rising, 1 falling, 2 abs. */
+  readonly dir: number;
+  readonly perLabel: string;
+
+  constructor(
+    readonly params: RateParams,
+    readonly ladder: Ladder,
+    readonly unit: string,
+  ) {
+    const points = params.points ?? DEFAULT_POINTS;
+    const bucketMs = (params.windowS * 1000) / points;
+    this.shape = new RingShape(points, bucketMs, USER_PAIRS);
+    this.scale = (params.perS * 1000) / bucketMs;
+    this.minSamples = params.minSamples ?? DEFAULT_MIN_SAMPLES;
+    // Compared with a whole number of buckets: a span of exactly minSpanS passes.
+    this.minSpanBuckets = ((params.minSpanS ?? params.windowS / 2) * 1000) / bucketMs - 1e-9;
+    this.median3 = params.filter === 'median3';
+    this.dir = params.direction === 'rising' ? 0 : params.direction === 'falling' ? 1 : 2;
+    this.perLabel = perLabel(params.perS);
+  }
+}
+
+function perLabel(perS: number): string {
+  const named: Record<number, string> = { 1: 's', 60: 'min', 3600: 'h', 86400: 'd' };
+  return named[perS] ?? (perS % 86400 === 0 ? `${perS / 86400}d` : perS % 3600 === 0 ? `${perS / 3600}h` : perS % 60 === 0 ? `${perS / 60}min` : `${perS}s`);
+}
+
+/** Per-sensor state: plain data (checkpointed by the engine), the compiled config, ring and ladder inline. */
+export interface RateState extends RingState, LadderState {
+  readonly cfg: RateCfg;
+  /** Raw samples seen by the median filter (0, 1, 2 = primed). */
+  seen: number;
+}
+
+function median3(a: number, b: number, c: number): number {
+  return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+}
+
+/** The last rate (per perS), NaN when undefined. */
+export function rateOf(st: RateState): number {
+  return getD(st.f, st.cfg.shape.userAt + RATE);
+}
+
+function describe(st: RateState): RuleDetail {
+  const cfg = st.cfg;
+  const r = rateOf(st);
+  const level = ladderLevel(st);
+  const unit = `${cfg.unit}/${cfg.perLabel}`;
+  if (r !== r) return { value: null, threshold: null, nativeAlarm: null, text: '变化速率: 样本不足' };
+  const shown = cfg.dir === 2 ? Math.abs(r) : r;
+  const name = cfg.dir === 2 ? '变化速率(绝对值)' : '变化速率';
+  if (level === Level.none) return { value: r, threshold: null, nativeAlarm: null, text: `${name} ${fmtValue(shown)} ${unit} (正常)` };
+  const step = cfg.ladder.step(level)!;
+  const op = cfg.dir === 1 ? '≤' : '≥';
+  const colour = `${colourZh(level)}阈值`;
+  const text = cfg.ladder.meetsEnter(level, shown)
+    ? `${name} ${fmtValue(shown)} ${unit} ${op} ${step.enter} ${unit} (${colour})`
+    : `${name} ${fmtValue(shown)} ${unit}，未越过清除值 ${step.clear ?? step.enter} (${colour} ${step.enter} 保持)`;
+  return { value: r, threshold: step.enter, nativeAlarm: step.native ?? null, text };
+}
+
+export const rate: SensorRuleKind<RateParams, RateState> = {
+  kind: 'rate',
+  scope: 'sensor',
+  track: 'process',
+  paramsSchema: rateParams,
+
+  init(params: RateParams, ctx: SensorRuleContext): RateState {
+    const unit = ctx.metricDef.unit;
+    const cfg = internCompiled(`rate|${unit}|${JSON.stringify(params)}`, () =>
+      new RateCfg(params, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), unit));
+    const ring = newRing(cfg.shape);
+    const u = cfg.shape.userAt;
+    setD(ring.f, u + LAST_TS, NaN);
+    setD(ring.f, u + P1, NaN);
+    setD(ring.f, u + P2, NaN);
+    setD(ring.f, u + RATE, NaN);
+    return { cfg, f: ring.f, n: ring.n, sk: ring.sk, skk: ring.skk, hc: ring.hc, hs: ring.hs, tk: ring.tk, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1 };
+  },
+
+  evaluate(st: RateState, s: Sample): Level {
+    const cfg = st.cfg;
+    const f = st.f;
+    const u = cfg.shape.userAt;
+    const v = s.value;
+    const ts = s.ts;
+    const lastTs = getD(f, u + LAST_TS);
+    if (v !== v || ts < lastTs) return ladderLevel(st);
+    const dt = lastTs === lastTs ? ts - lastTs : 0;
+    setD(f, u + LAST_TS, ts);
+    if (cfg.median3) {
+      // The median of (p2, p1, v) belongs to the middle sample, p1, dated lastTs.
+      if (st.seen >= 2) ringPush(cfg.shape, st, lastTs, median3(getD(f, u + P2), getD(f, u + P1), v));
+      else st.seen += 1;
+      setD(f, u + P2, getD(f, u + P1));
+      setD(f, u + P1, v);
+    } else {
+      ringPush(cfg.shape, st, ts, v);
+    }
+    if (st.n < cfg.minSamples || ringSpanBuckets(st) < cfg.minSpanBuckets) {
+      setD(f, u + RATE, NaN);
+      cfg.ladder.reset(st);
+      return Level.none;
+    }
+    const r = ringSlopePerBucket(cfg.shape, st) * cfg.scale;
+    setD(f, u + RATE, r);
+    if (r !== r) {
+      cfg.ladder.reset(st);
+      return Level.none;
+    }
+    return cfg.ladder.apply(st, cfg.dir === 2 ? Math.abs(r) : r, dt);
+  },
+
+  describe,
+};

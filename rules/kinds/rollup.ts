@@ -1,0 +1,218 @@
+// Rule kind `rollup`: the tailings 4-3-2 ladder, point → monitoring item → pond.
+// GB 39496-2020 §5.5.4 (S1, as quoted in domain.md §2.5): "4 blue points of the same item → that item is
+// yellow; 3 yellow points → orange; 2 orange points → red. Across items, 4 blue items count as 1 yellow
+// item, and so on" (the cross-item sentence is truncated in the available copy: the same ladder is applied
+// across items, to verify against the official text). Escalation by severity, domain.md §3.2 (1).
+//
+// Two stages, one kind:
+//   { stage: 'item', item }  members = the site's sensors whose `item` is that item;
+//   { stage: 'pond' }        members = every sensor of the site that has an item; each item's level is
+//                            computed here from its points, then the ladder runs over the item levels.
+//
+// Counting contract: a member at a higher level counts toward every lower rung too (a yellow point counts
+// as ≥ blue), and the ladder does not cascade (a promotion by 4 blue points does not add a yellow point
+// toward the orange rung). A stage's level = max(highest input level, ladder promotion).
+//
+// What evaluate returns: the stage's level only when the ladder raises it ABOVE the highest input level
+// (points for the item stage, item levels for the pond stage), else Level.none. The point alerts (and, for
+// the pond, the item alerts) already carry the highest level; this kind adds one alert for the promotion
+// instead of duplicating them.
+import { z } from 'zod';
+import { Level, levelZh } from '../../core/level.ts';
+import type { SensorInfo } from '../../core/registry.ts';
+import type { MemberRef, MemberView, RuleDetail, SiteRuleContext, SiteRuleKind } from './kind.ts';
+
+/** How many members at (or above) a rung promote to the next level. GB 39496-2020 §5.5.4: 4, 3, 2. */
+export interface LadderCounts {
+  blue: number;
+  yellow: number;
+  orange: number;
+}
+
+export const DEFAULT_LADDER: Readonly<LadderCounts> = { blue: 4, yellow: 3, orange: 2 };
+
+// A rung of 1 would promote every single alarm by one level: never the standard's intent.
+const Rung = z.number().int().min(2).max(1000);
+const LadderSchema = z
+  .strictObject({ blue: Rung.default(4), yellow: Rung.default(3), orange: Rung.default(2) })
+  .prefault({});
+
+export const rollupParams = z.discriminatedUnion('stage', [
+  z.strictObject({ stage: z.literal('item'), item: z.string().min(1), ladder: LadderSchema }),
+  z.strictObject({ stage: z.literal('pond'), ladder: LadderSchema }),
+]);
+export type RollupParams = z.input<typeof rollupParams>;
+type Parsed = z.output<typeof rollupParams>;
+
+/** The ladder over a histogram `hist[level]` = number of inputs at exactly that level (index 0..4). */
+function ladderOfHistogram(hist: ArrayLike<number>, counts: LadderCounts): { level: Level; promoted: Level; rungCount: number } {
+  const red = hist[Level.red] ?? 0;
+  const atLeastOrange = red + (hist[Level.orange] ?? 0);
+  const atLeastYellow = atLeastOrange + (hist[Level.yellow] ?? 0);
+  const atLeastBlue = atLeastYellow + (hist[Level.blue] ?? 0);
+  const highest: Level = red > 0 ? Level.red : atLeastOrange > 0 ? Level.orange : atLeastYellow > 0 ? Level.yellow : atLeastBlue > 0 ? Level.blue : Level.none;
+  let promoted: Level = Level.none;
+  let rungCount = 0;
+  if (atLeastOrange >= counts.orange) {
+    promoted = Level.red;
+    rungCount = atLeastOrange;
+  } else if (atLeastYellow >= counts.yellow) {
+    promoted = Level.orange;
+    rungCount = atLeastYellow;
+  } else if (atLeastBlue >= counts.blue) {
+    promoted = Level.yellow;
+    rungCount = atLeastBlue;
+  }
+  return { level: promoted > highest ? promoted : highest, promoted, rungCount };
+}
+
+/** The 4-3-2 ladder (GB 39496-2020 §5.5.4): max(highest level, promotion). Pure; see the counting contract above. */
+export function ladder(levels: ArrayLike<Level>, counts: LadderCounts = DEFAULT_LADDER): Level {
+  const hist = [0, 0, 0, 0, 0];
+  for (let i = 0; i < levels.length; i++) hist[levels[i] as Level]! += 1;
+  return ladderOfHistogram(hist, counts).level;
+}
+
+export interface RollupState {
+  readonly stage: 'item' | 'pond';
+  readonly counts: LadderCounts;
+  /** Item index of each member. */
+  readonly memberItem: Uint16Array;
+  readonly items: readonly { id: string; name: string }[];
+  /** Scratch, reused on every evaluate: per-item histograms (5 slots per item) and the stage histogram. */
+  readonly itemHist: Uint16Array;
+  readonly stageHist: Uint16Array;
+  /** Member names, and member and item levels as of the last evaluate (for describe). */
+  readonly memberNames: readonly string[];
+  readonly memberLevel: Uint8Array;
+  readonly itemLevel: Uint8Array;
+  /** Last evaluate: the stage's ladder level, its highest input level, and the rung that promoted. */
+  level: Level;
+  highest: Level;
+  promoted: Level;
+  rungCount: number;
+}
+
+function fill(state: RollupState, members: MemberView): void {
+  const { memberItem, itemHist, stageHist, itemLevel, counts } = state;
+  itemHist.fill(0);
+  for (let i = 0; i < memberItem.length; i++) {
+    const l = members.level(i);
+    state.memberLevel[i] = l;
+    itemHist[memberItem[i]! * 5 + l]! += 1;
+  }
+  stageHist.fill(0);
+  for (let k = 0; k < state.items.length; k++) {
+    const hist = itemHist.subarray(k * 5, k * 5 + 5);
+    const r = ladderOfHistogram(hist, counts);
+    itemLevel[k] = r.level;
+    if (state.stage === 'item') {
+      state.level = r.level;
+      state.promoted = r.promoted;
+      state.rungCount = r.rungCount;
+      state.highest = highestOf(hist);
+    } else {
+      stageHist[r.level]! += 1;
+    }
+  }
+  if (state.stage === 'pond') {
+    const r = ladderOfHistogram(stageHist, counts);
+    state.level = r.level;
+    state.promoted = r.promoted;
+    state.rungCount = r.rungCount;
+    state.highest = highestOf(stageHist);
+  }
+}
+
+function highestOf(hist: ArrayLike<number>): Level {
+  for (let l = Level.red; l > Level.none; l--) if ((hist[l] ?? 0) > 0) return l as Level;
+  return Level.none;
+}
+
+/** Each item's level (max of its highest point and its ladder promotion), for the engine's parent links
+ * (point → item → pond) and the API. Cold path: recomputes from `members`. */
+export function itemLevels(state: RollupState, members: MemberView): ReadonlyMap<string, Level> {
+  fill(state, members);
+  return lastItemLevels(state);
+}
+
+/** Each item's level as of the last evaluate. */
+export function lastItemLevels(state: RollupState): ReadonlyMap<string, Level> {
+  const out = new Map<string, Level>();
+  state.items.forEach((item, k) => out.set(item.id, state.itemLevel[k] as Level));
+  return out;
+}
+
+function init(params: Parsed, ctx: SiteRuleContext): { state: RollupState; members: MemberRef[] } {
+  const where = `rollup(${params.stage === 'item' ? `item ${params.item}` : 'pond'}) at ${ctx.enterpriseId}/${ctx.site.id}`;
+  const counts: LadderCounts = { blue: params.ladder.blue, yellow: params.ladder.yellow, orange: params.ladder.orange };
+  const siteItems = new Map(ctx.site.items.map((it) => [it.id, it.name]));
+  let points: SensorInfo[];
+  if (params.stage === 'item') {
+    if (!siteItems.has(params.item)) {
+      throw new Error(`${where}: the site defines no monitored item "${params.item}" (known: ${[...siteItems.keys()].join(', ') || 'none'})`);
+    }
+    points = ctx.sensors.filter((s) => s.item === params.item);
+    if (points.length === 0) throw new Error(`${where}: no sensor of the site belongs to item "${params.item}"`);
+  } else {
+    points = ctx.sensors.filter((s) => s.item != null);
+    if (points.length === 0) throw new Error(`${where}: no sensor of the site belongs to a monitored item`);
+  }
+  const itemIds = [...new Set(points.map((s) => s.item as string))];
+  if (itemIds.length > 0xffff) throw new Error(`${where}: too many items`);
+  const items = itemIds.map((id) => ({ id, name: siteItems.get(id) ?? id }));
+  const index = new Map(itemIds.map((id, k) => [id, k]));
+  const state: RollupState = {
+    stage: params.stage,
+    counts,
+    memberItem: Uint16Array.from(points, (s) => index.get(s.item as string)!),
+    items,
+    itemHist: new Uint16Array(items.length * 5),
+    stageHist: new Uint16Array(5),
+    memberNames: points.map((s) => s.name),
+    memberLevel: new Uint8Array(points.length),
+    itemLevel: new Uint8Array(items.length),
+    level: Level.none,
+    highest: Level.none,
+    promoted: Level.none,
+    rungCount: 0,
+  };
+  return { state, members: points.map((s) => ({ sensorId: s.id })) };
+}
+
+function evaluate(state: RollupState, members: MemberView): Level {
+  fill(state, members);
+  return state.level > state.highest ? state.level : Level.none;
+}
+
+const list = (names: readonly string[]): string => (names.length <= 6 ? names.join('、') : `${names.slice(0, 6).join('、')}等${names.length}个`);
+
+const RUNG_ZH: Record<number, string> = { [Level.yellow]: '蓝色', [Level.orange]: '黄色', [Level.red]: '橙色' };
+
+function describe(state: RollupState): RuleDetail {
+  const raised = state.level > state.highest;
+  const rung = state.promoted === Level.yellow ? state.counts.blue : state.promoted === Level.orange ? state.counts.yellow : state.counts.orange;
+  const from = RUNG_ZH[state.promoted] ?? '';
+  const rungLevel = state.promoted - 1;
+  let text: string;
+  if (!raised) {
+    text = state.stage === 'item' ? `监测项目「${state.items[0]?.name ?? ''}」未因测点数量升级` : '尾矿库未因监测项目数量升级';
+  } else if (state.stage === 'item') {
+    const hit = state.memberNames.filter((_, i) => (state.memberLevel[i] ?? 0) >= rungLevel);
+    text = `监测项目「${state.items[0]?.name ?? ''}」${state.rungCount}个测点达到${from}及以上(≥${rung}个：${list(hit)})，项目升为${levelZh(state.level)} (GB 39496-2020 §5.5.4)`;
+  } else {
+    const hit = state.items.filter((_, k) => (state.itemLevel[k] ?? 0) >= rungLevel).map((it) => it.name);
+    text = `${state.rungCount}个监测项目达到${from}及以上(≥${rung}个：${list(hit)})，尾矿库整体升为${levelZh(state.level)} (GB 39496-2020 §5.5.4)`;
+  }
+  return { value: raised ? state.rungCount : null, threshold: raised ? rung : null, nativeAlarm: null, text };
+}
+
+export const rollup: SiteRuleKind<Parsed, RollupState> = {
+  kind: 'rollup',
+  scope: 'site',
+  track: 'process',
+  paramsSchema: rollupParams,
+  init,
+  evaluate: (state, members) => evaluate(state, members),
+  describe,
+};

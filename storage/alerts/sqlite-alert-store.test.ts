@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { alertStoreContract, storedAlert, transitionOf } from '../../rules/alerts/store.contract.ts';
+import { SqliteAlertStore } from './sqlite-alert-store.ts';
+
+function open(opts: ConstructorParameters<typeof SqliteAlertStore>[1] = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'rw-alerts-'));
+  const path = join(dir, 'alerts.db');
+  let store = new SqliteAlertStore(path, opts);
+  return {
+    path,
+    get store() { return store; },
+    reopen: () => { store.close(); store = new SqliteAlertStore(path, opts); return store; },
+    cleanup: () => { store.close(); rmSync(dir, { recursive: true, force: true }); },
+  };
+}
+
+alertStoreContract('sqlite', () => {
+  const h = open();
+  return { store: h.store, reopen: h.reopen, cleanup: h.cleanup };
+});
+
+describe('SqliteAlertStore (durability)', () => {
+  const handles: ReturnType<typeof open>[] = [];
+  afterEach(() => { for (const h of handles.splice(0)) h.cleanup(); });
+  const T = Date.UTC(2026, 0, 5);
+  const count = (path: string, table: string): number => {
+    const raw = new Database(path, { readonly: true });
+    try { return raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number; } finally { raw.close(); }
+  };
+
+  it('a second process opening the file sees every commit of the first, before the first closes', () => {
+    const h = open({ fsync: true });
+    handles.push(h);
+    const a = storedAlert('a1');
+    h.store.commit(a, [transitionOf(a, 'raised', T)], []);
+    const other = new SqliteAlertStore(h.path);
+    try {
+      expect(other.get('a1')).toEqual(a);
+      expect(other.pendingOutbox(10).map((r) => r.transition.id)).toEqual(['a1']);
+    } finally { other.close(); }
+  });
+
+  it('a commit that throws halfway leaves no row in any table, also after reopening', () => {
+    const h = open();
+    handles.push(h);
+    const a = storedAlert('a1');
+    h.store.commit(a, [transitionOf(a, 'raised', T)], []);
+    const b = storedAlert('b1');
+    const tb = transitionOf(b, 'raised', T);
+    // Alert, event, audit and outbox rows are written before the evidence fails to serialise.
+    const badEvidence = { samples: [], rule: { id: 'r', kind: 'threshold', version: 1, source: 'x', clause: null, confidence: 'c', params: { n: 1n } } };
+    expect(() => h.store.commit(b, [tb], [{ alertId: 'b1', version: 1, event: 'raised', at: tb.at, actor: null, note: null, data: {} }], badEvidence)).toThrow(/BigInt/);
+    const tables = ['alerts', 'events', 'audit', 'evidence', 'outbox'];
+    expect(tables.map((t) => count(h.path, t))).toEqual([1, 1, 0, 0, 1]);
+    const s = h.reopen();
+    expect(s.get('b1')).toBeUndefined();
+    expect(s.pendingOutbox(10).map((r) => r.transition.id)).toEqual(['a1']);
+  });
+
+  it('deletes published outbox rows beyond the retention, never pending ones', () => {
+    const h = open({ keepPublished: 2 });
+    handles.push(h);
+    for (let i = 0; i < 8; i++) {
+      const a = storedAlert(`a${i}`);
+      h.store.commit(a, [transitionOf(a, 'raised', T + i)], []);
+    }
+    const rows = h.store.pendingOutbox(100);
+    h.store.markPublished(rows[4]!.seq); // 5 published, 3 pending
+    expect(count(h.path, 'outbox')).toBe(2 + 3);
+    expect(h.store.pendingOutbox(100).map((r) => r.transition.id)).toEqual(['a5', 'a6', 'a7']);
+  });
+});

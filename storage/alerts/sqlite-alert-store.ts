@@ -1,0 +1,212 @@
+// The alert store on SQLite (architecture.md "Platform state"; contract: rules/alerts/store.ts, proven by
+// rules/alerts/store.contract.ts). One connection, owned by the alert manager's thread: commits are small
+// (one alert, a few events), so they run inline; `fsync: true` makes each commit durable against power loss
+// (`synchronous = FULL`), the default survives a process crash (`NORMAL` in WAL mode).
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Transition } from '../../core/alert.ts';
+import type { Evidence } from '../../rules/engine/signal.ts';
+import type { AlertFilter, AlertStore, AuditEntry, OutboxRow } from '../../rules/alerts/store.ts';
+import type { StoredAlert } from '../../rules/alerts/types.ts';
+import {
+  ALERTS_DDL, CLOSED_HANDLING, OUTBOX_KEEP_PUBLISHED, checkCommit, checkLimit, decodeCursor, duplicateEvent,
+  encodeCursor, eventMs, lastEventMs, outboxStates, raisedMs, type CursorKey,
+} from './schema.ts';
+
+export interface SqliteAlertStoreOptions {
+  /** fsync every commit (`synchronous = FULL`); default NORMAL. */
+  fsync?: boolean;
+  /** Published outbox rows kept (by seq) before deletion; default OUTBOX_KEEP_PUBLISHED. */
+  keepPublished?: number;
+}
+
+/** The optional filters of AlertFilter as (column predicate, value); `state: 'open'` has no parameter. */
+const FILTERS = [
+  ['level', 'level = ?'],
+  ['kind', 'kind = ?'],
+  ['enterpriseId', 'enterprise = ?'],
+  ['siteId', 'site = ?'],
+  ['handling', 'handling = ?'],
+  ['sinceMs', 'updated >= ?'],
+] as const;
+
+interface ListRow { doc: string; updated: number; id: string }
+
+/** Every statement but the list queries, prepared once per connection. */
+function prepare(db: Database.Database) {
+  return {
+    upsert: db.prepare(`INSERT INTO alerts (id, key, doc, handling, level, kind, enterprise, site, county, sector, updated, raised, archived)
+      VALUES (@id, @key, @doc, @handling, @level, @kind, @enterprise, @site, @county, @sector, coalesce(@updated, @raised), @raised, @archived)
+      ON CONFLICT (id) DO UPDATE SET key = excluded.key, doc = excluded.doc, handling = excluded.handling, level = excluded.level,
+        kind = excluded.kind, enterprise = excluded.enterprise, site = excluded.site, county = excluded.county, sector = excluded.sector,
+        updated = coalesce(@updated, alerts.updated), raised = excluded.raised, archived = excluded.archived`),
+    insEvent: db.prepare('INSERT INTO events (alert, version, at, doc) VALUES (?, ?, ?, ?)'),
+    insAudit: db.prepare('INSERT INTO audit (alert, version, doc) VALUES (?, ?, ?)'),
+    insOutbox: db.prepare('INSERT INTO outbox (transition, state) VALUES (?, ?)'),
+    insEvidence: db.prepare('INSERT OR IGNORE INTO evidence (alert, doc) VALUES (?, ?)'),
+    get: db.prepare('SELECT doc FROM alerts WHERE id = ?').pluck(),
+    live: db.prepare("SELECT doc FROM alerts WHERE handling <> 'archived'").pluck(),
+    events: db.prepare('SELECT doc FROM events WHERE alert = ? ORDER BY version').pluck(),
+    audit: db.prepare('SELECT doc FROM audit WHERE alert = ? ORDER BY seq').pluck(),
+    evidence: db.prepare('SELECT doc FROM evidence WHERE alert = ?').pluck(),
+    pending: db.prepare('SELECT seq, transition, state FROM outbox WHERE seq > (SELECT published FROM outbox_cursor WHERE id = 1) ORDER BY seq LIMIT ?'),
+    // Never beyond the last seq issued, so a stray mark cannot swallow rows committed later.
+    mark: db.prepare(`UPDATE outbox_cursor SET published = max(published,
+      min(?, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0))) WHERE id = 1`),
+    purge: db.prepare('DELETE FROM outbox WHERE seq <= (SELECT published FROM outbox_cursor WHERE id = 1) - ?'),
+    saveCp: db.prepare('INSERT INTO checkpoint (id, pos, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET pos = excluded.pos, state = excluded.state'),
+    loadCp: db.prepare('SELECT pos, state FROM checkpoint WHERE id = 1'),
+  };
+}
+
+export class SqliteAlertStore implements AlertStore {
+  private readonly db: Database.Database;
+  private readonly keepPublished: number;
+  private readonly listStmts = new Map<string, Database.Statement>();
+  private readonly s: ReturnType<typeof prepare>;
+  private readonly commitTx: (a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null) => void;
+  private readonly markTx: (seq: number) => void;
+
+  constructor(path: string, opts: SqliteAlertStoreOptions = {}) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.keepPublished = opts.keepPublished ?? OUTBOX_KEEP_PUBLISHED;
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
+    this.db.exec(ALERTS_DDL);
+    const db = this.db;
+    this.s = prepare(db);
+    this.commitTx = db.transaction((a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null) => {
+      this.s.upsert.run({
+        id: a.id, key: a.key, doc: JSON.stringify(a), handling: a.handling, level: a.level, kind: a.kind,
+        enterprise: a.enterpriseId, site: a.siteId, county: a.county, sector: a.sector,
+        updated: lastEventMs(ts), raised: raisedMs(a), archived: a.archivedAtMs,
+      });
+      for (const t of ts) {
+        try {
+          this.s.insEvent.run(a.id, t.version, eventMs(t), JSON.stringify(t));
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw duplicateEvent(a.id, t.version);
+          throw err;
+        }
+      }
+      for (const e of audits) this.s.insAudit.run(e.alertId, e.version, JSON.stringify(e));
+      const states = outboxStates(a, ts);
+      ts.forEach((t, i) => {
+        const st = states[i];
+        this.s.insOutbox.run(JSON.stringify(t), st ? JSON.stringify(st) : null);
+      });
+      if (ev) this.s.insEvidence.run(a.id, JSON.stringify(ev));
+    });
+    this.markTx = db.transaction((seq: number) => {
+      this.s.mark.run(seq);
+      this.s.purge.run(this.keepPublished);
+    });
+  }
+
+  loadLive(): StoredAlert[] {
+    return (this.s.live.all() as string[]).map((d) => JSON.parse(d) as StoredAlert);
+  }
+
+  get(id: string): StoredAlert | undefined {
+    const d = this.s.get.get(id) as string | undefined;
+    return d === undefined ? undefined : (JSON.parse(d) as StoredAlert);
+  }
+
+  list(f: AlertFilter): { alerts: StoredAlert[]; nextCursor: string | null } {
+    checkLimit(f.limit);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let shape = f.state;
+    if (f.state === 'open') where.push(`handling NOT IN (${CLOSED_HANDLING.map((h) => `'${h}'`).join(', ')})`);
+    for (const [field, sql] of FILTERS) {
+      const v = f[field];
+      if (v === undefined) continue;
+      where.push(sql);
+      params.push(v);
+      shape += `|${field}`;
+    }
+    const pageStmt = this.listStmt(shape, where, false);
+    const afterStmt = this.listStmt(shape, where, true);
+    // One row past the limit tells whether there is a next page; with `visible`, rows are fetched in pages
+    // until limit + 1 visible ones are found or the rows run out.
+    const want = f.limit + 1;
+    const page = f.visible ? Math.max(want, 200) : want;
+    let after: CursorKey | null = f.cursor !== undefined ? decodeCursor(f.cursor) : null;
+    const out: ListRow[] = [];
+    const alerts: StoredAlert[] = [];
+    for (;;) {
+      const rows = (after ? afterStmt.all(...params, after.updated, after.id, page) : pageStmt.all(...params, page)) as ListRow[];
+      for (const r of rows) {
+        const a = JSON.parse(r.doc) as StoredAlert;
+        if (f.visible && !f.visible(a)) continue;
+        out.push(r);
+        alerts.push(a);
+        if (out.length === want) break;
+      }
+      const tail = rows[rows.length - 1];
+      if (out.length === want || rows.length < page || !tail) break;
+      after = { updated: tail.updated, id: tail.id };
+    }
+    const more = alerts.length > f.limit;
+    const lastShown = out[f.limit - 1];
+    return { alerts: alerts.slice(0, f.limit), nextCursor: more && lastShown ? encodeCursor(lastShown) : null };
+  }
+
+  private listStmt(shape: string, where: readonly string[], withCursor: boolean): Database.Statement {
+    const key = `${shape}|${withCursor}`;
+    let st = this.listStmts.get(key);
+    if (!st) {
+      const conds = withCursor ? [...where, '(updated, id) < (?, ?)'] : [...where];
+      st = this.db.prepare(`SELECT doc, updated, id FROM alerts ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+        ORDER BY updated DESC, id DESC LIMIT ?`);
+      this.listStmts.set(key, st);
+    }
+    return st;
+  }
+
+  events(id: string): Transition[] {
+    return (this.s.events.all(id) as string[]).map((d) => JSON.parse(d) as Transition);
+  }
+
+  audit(id: string): AuditEntry[] {
+    return (this.s.audit.all(id) as string[]).map((d) => JSON.parse(d) as AuditEntry);
+  }
+
+  evidence(id: string): Evidence | null {
+    const d = this.s.evidence.get(id) as string | undefined;
+    return d === undefined ? null : (JSON.parse(d) as Evidence);
+  }
+
+  commit(alert: StoredAlert, transitions: readonly Transition[], audits: readonly AuditEntry[], evidence?: Evidence | null): void {
+    checkCommit(alert, transitions, audits);
+    this.commitTx(alert, transitions, audits, evidence ?? null);
+  }
+
+  pendingOutbox(limit: number): OutboxRow[] {
+    checkLimit(limit);
+    return (this.s.pending.all(limit) as { seq: number; transition: string; state: string | null }[]).map((r) => ({
+      seq: r.seq,
+      transition: JSON.parse(r.transition) as Transition,
+      state: r.state === null ? null : (JSON.parse(r.state) as StoredAlert),
+    }));
+  }
+
+  markPublished(seq: number): void {
+    this.markTx(seq);
+  }
+
+  saveCheckpoint(pos: number, state: Uint8Array): void {
+    this.s.saveCp.run(pos, Buffer.from(state.buffer, state.byteOffset, state.byteLength));
+  }
+
+  loadCheckpoint(): { pos: number; state: Uint8Array } | null {
+    const r = this.s.loadCp.get() as { pos: number; state: Buffer } | undefined;
+    return r ? { pos: r.pos, state: new Uint8Array(r.state) } : null;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
