@@ -13,7 +13,7 @@
 import { Level } from '../../core/level.ts';
 import type { JournalEntry, Quality } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
-import { healthState } from '../kinds/health.ts';
+import { deviceSinceOf, deviceStateOf } from '../kinds/health.ts';
 import type { MemberView, Sample } from '../kinds/kind.ts';
 import type { Evidence, LevelSignal } from './signal.ts';
 import type { AlertSlot, CMetric, Contributor, CRule, CSensor, CSiteRule, Plan } from './plan.ts';
@@ -197,9 +197,8 @@ export class RuleEngine {
     s.ownLevel = maxLevel(s.metrics, 'process');
     s.deviceLevel = maxLevel(s.metrics, 'device');
     if (s.health) {
-      const h = healthState(s.health.state as never);
-      s.deviceState = h.state;
-      s.deviceSince = h.since;
+      s.deviceState = deviceStateOf(s.health.state as never);
+      s.deviceSince = deviceSinceOf(s.health.state as never);
     }
     this.settleSlot(s.process, pos, ts, retro);
     this.settleSlot(s.device, pos, ts, retro);

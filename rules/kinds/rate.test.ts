@@ -3,6 +3,7 @@ import { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { SENSOR_TYPES, type SensorTypeId } from '../../core/sensor-types.ts';
 import type { Sample, SensorRuleContext } from './kind.ts';
+import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
 import { rate, rateOf, rateParams, type RateParams } from './rate.ts';
 
 const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
@@ -182,6 +183,19 @@ describe('rate: state', () => {
     expect(a.f.length).toBe(60 + 8 + 8);
     const { cfg: _c, f: _f, ...ints } = a;
     expect(Object.values(ints).every((v) => Number.isInteger(v))).toBe(true);
+  });
+  it('survives an engine checkpoint (rules/engine/snapshot.ts): a restored state continues identically', () => {
+    const params: RateParams = { windowS: 300, perS: 60, points: 30, direction: 'abs', filter: 'median3', levels: { yellow: { enter: 1, clear: 0.5, exitS: 60 } } };
+    const a = start(params);
+    for (let t = 0; t < 600; t += 20) a.feed(t, (t * t) / 20000);
+    const b = start(params);
+    restoreInto(b.st as unknown as Record<string, unknown>, snapshotOf(a.st));
+    expect(b.st.f).not.toBe(a.st.f);
+    for (let t = 600; t < 1500; t += 20) {
+      const v = 18 - t / 100;
+      expect(b.feed(t, v)).toBe(a.feed(t, v));
+      expect(rateOf(b.st)).toBe(rateOf(a.st));
+    }
   });
   it('a red level is reachable (all four colours compile)', () => {
     expect(run(PER_MIN({ blue: { enter: 10 }, yellow: { enter: 20 }, orange: { enter: 30 }, red: { enter: 40 } }), RAMP(4, 10)).levels.at(-1)).toBe(R);

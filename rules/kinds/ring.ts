@@ -1,23 +1,25 @@
 // A compact sliding window of time buckets with running least-squares sums, for rate-of-change rules
 // (performance.md: the standard mix, a 60-sample window included, must fit ≤ 1 KB of state per sensor).
 //
-// Layout: the window [now − windowS, now] is cut into `cap` buckets of windowS/cap each, on a fixed grid
-// (bucket b covers [b·w, (b+1)·w) ms). Bucket b lives in slot b mod cap of one Float32Array and holds the
-// mean of the values that fell into it (relative to a float64 base value), or NaN when empty. Timestamps
-// are not stored at all: a point's time is its bucket index. Sampled slower than w (the usual case: a
-// 60-point window over a 5-min rate with 1-min gas readings), every bucket holds one sample; sampled
+// Layout: the window is cut into `cap` buckets of windowS/cap each, on a fixed grid (bucket b covers
+// [b·w, (b+1)·w) ms); the window is the head bucket (the newest with data) and the cap − 1 before it.
+// Bucket b lives in slot b mod cap of a Float32Array and holds the running mean of the values that fell
+// into it, relative to a float64 base value, or NaN when empty. Timestamps are not stored at all: a point's
+// time is its bucket index (error ≤ w/2, 1/120 of the window at 60 points). Sampled slower than w (the usual
+// case: a 60-point window over a 5-min rate with 1-min gas readings) every bucket holds one sample; sampled
 // faster, samples are averaged per bucket, which also damps noise.
 //
 // Running sums over the valid buckets, with k = bucket − head bucket (k ≤ 0): n, Σk, Σk² (small exact
 // integers), Σv, Σkv. When the head moves by Δ, every k shifts by −Δ, which updates the sums in O(1);
-// buckets leaving the window are subtracted. Σv and Σkv are recomputed from the slots (and the value base
-// moved to the newest point, keeping float32 offsets small) once per `cap` buckets of travel, so rounding
-// cannot accumulate. The least-squares slope is then O(1) per sample.
+// buckets leaving the window are subtracted. Once per revolution of the head (every cap buckets) Σv and
+// Σkv are recomputed from the slots and the base moves to the newest point, so rounding cannot accumulate
+// and float32 offsets stay small: precision is ~6e-8 × the range of values in the window, not of their
+// distance from the first value ever seen. The least-squares slope is then O(1) per sample.
 //
 // The float64 scalars live in the same Float32Array after the slots, each as a (hi, lo) pair of float32
-// (hi = fround(x), lo = x − hi): 48 bits of mantissa, exact for epoch-ms integers. One typed array per
-// sensor instead of a Float32Array plus a Float64Array saves a view and a buffer (~190 B in V8); state
-// objects stay plain data, so engine checkpoints (rules/engine/snapshot.ts) copy them as they are.
+// (hi = fround(x), lo = x − hi): 48 bits of mantissa, exact for epoch-ms integers and bucket indices.
+// State objects stay plain data (small integers and one Float32Array), so engine checkpoints
+// (rules/engine/snapshot.ts) copy and restore them as they are.
 
 /** Reads the float64 stored as a float32 pair at `i`. */
 export function getD(f: Float32Array, i: number): number {
@@ -91,7 +93,7 @@ function allocFloats(n: number): Float32Array {
   return view;
 }
 
-/** The RingState fields of an empty ring of `shape` (spread them into the kind's state literal). */
+/** An empty ring of `shape`; a kind copies these fields into its own state literal (rate.ts). */
 export function newRing(shape: RingShape): RingState {
   const f = allocFloats(shape.floats);
   const st: RingState = { f, n: 0, sk: 0, skk: 0, hc: 0, hs: 0, tk: 0 };

@@ -87,7 +87,8 @@ export const OverloadParams = z.strictObject({
   rule: z.literal('overload'),
   /** × the baseline P95 (domain.md §2.4.1: "the 90-day P95"). */
   ratio: Ratio.default(1.2),
-  /** Also raise above sensor param contractKw (else ratedKw) when present. */
+  /** Also raise above the contracted capacity (sensor param contractKw) when present. Not above ratedKw: a
+   * nameplate rating is no compliance limit, a plant may run at it (domain.md §2.4.1 "> contracted capacity"). */
   useCapacity: z.boolean().default(true),
   forS: Seconds.default(2700),
   level: LevelNameSchema.default('yellow'),
@@ -537,8 +538,8 @@ export const schedule: SensorRuleKind<ScheduleParams, ScheduleState> = {
       ctx.env.calendar,
       ctx.env.baseline(ctx.sensor.enterpriseId, ctx.sensor.id, ctx.metric),
       ratedKw,
-      Number.isFinite(contractKw) ? contractKw : ratedKw,
-      Number.isFinite(contractKw) ? '合同容量' : '额定功率',
+      contractKw,
+      '合同容量',
       windows.map(compileWindow),
       windows.map((w) => `${w.from}–${w.to}`),
       p.intervalS * 1000,

@@ -3,6 +3,7 @@ import { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { SENSOR_TYPES, type SensorTypeId } from '../../core/sensor-types.ts';
 import type { Sample, SensorRuleContext } from './kind.ts';
+import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
 import { threshold, thresholdParams, type ThresholdParams } from './threshold.ts';
 
 const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
@@ -218,5 +219,19 @@ describe('threshold: state', () => {
     expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
     const { cfg: _cfg, ...data } = a;
     expect(JSON.parse(JSON.stringify(data))).toEqual({ lv: 3, a0: -1, a1: -1, a2: -1, a3: -1, lo: null, value: 26, lastTs: T0 });
+  });
+  it('survives an engine checkpoint (rules/engine/snapshot.ts), band side and running timers included', () => {
+    const params: ThresholdParams = { direction: 'band', levels: { yellow: { enter: 23.5, enterS: 30 } }, low: { yellow: { enter: 19.5, clear: 19.7, exitS: 60 } } };
+    const a = run(params, [[0, 19], [10, 20], [20, 24]], 'gas_o2').st;
+    const b = run(params, [], 'gas_o2').st;
+    restoreInto(b as unknown as Record<string, unknown>, snapshotOf(a));
+    expect(b.lo).not.toBe(a.lo);
+    const s: Sample = { ts: 0, value: 0, quality: 'ok', receivedAt: 0 };
+    for (const [t, v] of [[30, 24], [50, 24], [60, 20], [75, 19.8]] as const) {
+      s.ts = T0 + t * 1000;
+      s.value = v;
+      expect(threshold.evaluate(b, s)).toBe(threshold.evaluate(a, s));
+    }
+    expect(b).toEqual(a);
   });
 });

@@ -13,26 +13,32 @@
 //    (default 24 h), kept as ≤ 33 buckets of window/32 (mean t, mean x, count); se(v) from the residuals.
 //    With GNSS noise σ 2–3 mm (domain.md §2.5) and 10-min epochs a 24 h window resolves ≈ 2 mm/d (se ≈ 0.7),
 //    a 6 h window only ≳ 15 mm/d. (Windows adapting to the velocity were tried and dropped: switching windows
-//    moved the 1/v points back and forth and lost the prediction in the last hours.) The estimate is stamped
-//    at the window's time centroid: for a convex x(t) the LS slope approximates v(t̄), not v(t_end). Under
-//    acceleration it still overestimates v (mean-velocity argument: +4 % when the window equals the time to
-//    failure, +16 % at 3×, +50 % at 12×), which moves tf EARLIER: conservative.
+//    moved the 1/v points back and forth and lost the prediction in the last hours.)
 // 3. A velocity is usable when v ≥ minSignificance (3) × se(v) and v ≥ floor = max(minVelocityMmPerDay (1),
 //    creepFactor (3) × the sensor param `normalCreepMmPerDay`) (normal creep 0–0.2 mm/d, domain.md §2.5).
-//    An unusable velocity ends the regime: the 1/v series is cleared and the prediction dropped.
-// 4. The 1/v series keeps a point each time the live estimate is half a window past the last kept point
-//    (≤ 32 points), so kept neighbours share at most half their data; the live point (latest estimate) is
-//    always the last fit point. Fit: least squares of 1/v on t over the last `fitPoints` (default 6) points,
-//    in two passes: unweighted, then weighted by 1/σ², σ(1/v) ≈ se(v) · ŷ² with ŷ from the first pass (see
-//    `pass`), so that the fast, precise recent points carry the zero crossing.
+//    An unusable velocity ends the regime: the 1/v series is cleared and the prediction dropped. Too little
+//    data in the window (warm-up, a gap in the samples) changes nothing until the window refills.
+// 4. The 1/v series keeps a point each time the live estimate's window ends half a window after the last
+//    kept one (≤ 24 points), so kept neighbours share at most half their data; the live point (latest
+//    estimate) is always the last fit point. A point is placed on the time axis where the model says an LS
+//    slope over its window belongs (see `stamp`; the window centroid would bias tf early by hours near
+//    failure). Fit: least squares of 1/v on t over the last `fitPoints` (default 6) points, unweighted, then
+//    weighted by 1/σ², σ(1/v) ≈ se(v) · ŷ² with ŷ from the unweighted line (see `pass`), so the fast, precise
+//    recent points carry the zero crossing; three rounds, re-stamping with the previous round's tf.
 // 5. Accelerating regime = fit slope < 0 and R² ≥ `minR2` (0.8). Decelerating creep (1/v rising) and steady
 //    creep (no trend, or below the floor) give no prediction and Level.none (issue 4 "Done when").
 // 6. tf = the fit's zero crossing. Band [PROPOSAL]: the inverse-regression (calibration) standard error of the
 //    zero crossing, se(tf) = (s / |b|) · √(1/Σw + (tf − t̄)² / Sxx) (s residual SD per unit weight, b slope,
 //    t̄ weighted mean time, Sxx = Σw(t − t̄)²), × √2 for the half-overlap of kept neighbours; tfLow/High =
-//    tf ∓ bandSigmas (2) · that. Withheld as uninformative [PROPOSAL]: a band reaching back to the data
-//    (half-band > maxRelBand (0.5) × (tf − t_live)) or a tf further ahead than maxExtrapolation (2) × the
-//    fitted span; both would otherwise raise levels on noise (measured on synthetic series, see the tests).
+//    tf ∓ bandSigmas (2) · that. A NEW prediction must also be informative [PROPOSAL]: velocity up over the
+//    fitted points by ≥ minSignificance × the combined se ("only when velocity is increasing"), the band not
+//    reaching back to the data (half-band ≤ maxRelBand (0.5) × (tf − t_live)), and tf no further ahead than
+//    maxExtrapolation (2) × the fitted span. Without these, steady creep at 5 mm/d raised yellow now and then
+//    on synthetic series. Once in force the prediction follows the fit while the regime lasts.
+// Measured on synthetic Fukuzono series (σ 2.5 mm, 10-min epochs, 20 seeds; see time-to-failure.test.ts for
+// the asserted cases): A = 0.02 /mm (v 100 mm/d a day before failure): red from ≈ 4 h before failure in every
+// run, none earlier than 8 h, tf inside the band ≈ 95 % of the time in the last 48 h; steady creep (0.1–60
+// mm/d) and decelerating creep never gave a prediction.
 //
 // Levels [PROPOSAL] (domain.md §2.5; peers.md (b) 1): with lead = params.leadMinutes, else the site's
 // tailings.evacuationLeadMinutes, else 120 min, and Δ = tfLow − now (the earliest end of the band):
@@ -48,7 +54,7 @@ import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './ki
 const DAY = 86_400_000;
 const BUCKETS = 32;
 const VCAP = BUCKETS + 1;
-const ICAP = 32;
+const ICAP = 24;
 /** Minimum buckets in a velocity window. */
 const MIN_BUCKETS = 6;
 /** Band inflation for neighbouring 1/v points sharing half their window (effective n ≈ n/2). */
@@ -273,13 +279,11 @@ function slope(s: TtfState, w: number): boolean {
   return true;
 }
 
-/** Steps 2–3: the velocity over the window, usable when v ≥ minSig · se and v ≥ floor. */
-function usableVelocity(s: TtfState): boolean {
-  if (!slope(s, s.windowMs)) {
-    s.velocity = Number.NaN;
-    return false;
-  }
-  return s.velocity >= s.minSig * s.velocitySe && s.velocity >= s.floor;
+/** Steps 2–3: the velocity over the window: 'short' while the window holds too little data (warm-up, or
+ * after a gap in the samples), else usable when v ≥ minSig · se and v ≥ floor. */
+function velocityState(s: TtfState): 'short' | 'usable' | 'unusable' {
+  if (!slope(s, s.windowMs)) return 'short';
+  return s.velocity >= s.minSig * s.velocitySe && s.velocity >= s.floor ? 'usable' : 'unusable';
 }
 
 function clearRegime(s: TtfState): void {
@@ -377,6 +381,7 @@ function weight(s: TtfState, fromRing: number, j: number, a1: number, b1: number
 /** Steps 4–6: fit 1/v on t over the last fitPoints (the live point last) and set or clear the prediction.
  * Three rounds: centroid stamps, then twice re-stamped with the previous round's tf (see stamp). */
 function fit(s: TtfState): void {
+  const established = !Number.isNaN(s.tf);
   s.tf = s.tfLow = s.tfHigh = s.r2 = s.guess = Number.NaN;
   const liveKept = s.iLen > 0 && s.it[(s.iHead + s.iLen - 1) % ICAP] === s.liveT;
   const fromRing = Math.min(s.iLen, liveKept ? s.fitPoints : s.fitPoints - 1);
@@ -401,12 +406,19 @@ function fit(s: TtfState): void {
   if (r2 < s.minR2) return;
   const sres = Math.sqrt(Math.max(0, (syy - b * sxy) / (n - 2)));
   const half = s.bandK * (sres / -b) * Math.sqrt(1 / sw + ((tfRel - tm) * (tfRel - tm)) / sxx);
-  // Informative only: the band must not reach back to the data (half ≤ maxRelBand · (tf − t_live)), and tf
-  // no further ahead than maxExtrapolation × the span of the points it was fitted on.
-  const live = (pointT(s, fromRing, n - 1) - s.liveT) / DAY;
-  const span = live - (pointT(s, fromRing, 0) - s.liveT) / DAY;
-  const ahead = tfRel - live;
-  if (!(ahead > 0) || half > s.maxRelBand * ahead || ahead > s.maxExtrapolation * span) return;
+  // A new prediction must be informative: velocity clearly up over the fitted points (v_live − v_first ≥ minSig ·
+  // √(se_live² + se_first²): "only when velocity is increasing", beyond noise), the band not reaching back to
+  // the data (half ≤ maxRelBand · (tf − t_live)), and tf no further ahead than maxExtrapolation × the span of
+  // the fitted points. Once in force, a prediction is kept up to date while the regime lasts (slope < 0,
+  // R² ≥ minR2), even when tf reaches the data in the last hours: that is failure due, not noise.
+  if (!established) {
+    const live = (pointT(s, fromRing, n - 1) - s.liveT) / DAY;
+    const span = live - (pointT(s, fromRing, 0) - s.liveT) / DAY;
+    const ahead = tfRel - live;
+    const rise = 1 / pointY(s, fromRing, n - 1) - 1 / pointY(s, fromRing, 0);
+    const noise = Math.hypot(pointSe(s, fromRing, n - 1), pointSe(s, fromRing, 0));
+    if (rise < s.minSig * noise || !(ahead > 0) || half > s.maxRelBand * ahead || ahead > s.maxExtrapolation * span) return;
+  }
   s.tf = s.liveT + tfRel * DAY;
   s.tfLow = s.tf - half * DAY;
   s.tfHigh = s.tf + half * DAY;
@@ -431,9 +443,10 @@ function evaluate(s: TtfState, sample: Sample): Level {
   if (median3(s, sample.ts, x)) {
     const m = s.med;
     addBucket(s, m[2]!, med3(m[1]!, m[3]!, m[5]!));
-    if (!usableVelocity(s)) {
+    const v = velocityState(s);
+    if (v === 'unusable') {
       clearRegime(s);
-    } else {
+    } else if (v === 'usable') {
       s.liveT = s.velocityEnd;
       s.liveSpan = s.velocitySpan;
       s.liveInv = 1 / s.velocity;
@@ -456,6 +469,20 @@ function tick(s: TtfState, now: number): Level {
 export function prediction(s: TtfState): Prediction | null {
   if (Number.isNaN(s.tf)) return null;
   return { tf: s.tf, tfLow: s.tfLow, tfHigh: s.tfHigh, velocity: s.velocity, r2: s.r2 };
+}
+
+/** The kept 1/v series and the live point (t epoch ms as placed by `stamp`, inv in d/mm), oldest first, for
+ * the evidence plot; empty when the regime is off. Cold path. */
+export function inverseVelocity(s: TtfState): { t: number; inv: number }[] {
+  const out: { t: number; inv: number }[] = [];
+  const guess = Number.isNaN(s.tf) ? Number.NaN : s.tf;
+  for (let j = 0; j < s.iLen; j++) {
+    const k = (s.iHead + j) % ICAP;
+    out.push({ t: stamp(s.it[k]!, s.ispan[k]!, guess), inv: s.iv[k]! });
+  }
+  const lastT = s.iLen > 0 ? s.it[(s.iHead + s.iLen - 1) % ICAP] : Number.NaN;
+  if (!Number.isNaN(s.liveT) && s.liveT !== lastT) out.push({ t: stamp(s.liveT, s.liveSpan, guess), inv: s.liveInv });
+  return out;
 }
 
 /** Beijing time (UTC+8), 'YYYY-MM-DD HH:mm'. */

@@ -166,6 +166,10 @@ export const rainGauge: PackRule[] = [];
 
 /** domain.md §2.5 simulator: normal creep 0–0.2 mm/d; without the point's own long-term rate, the upper end. */
 const DEFAULT_CREEP = 0.2;
+/** The 7-day rate of a GNSS point scatters by ±0.3 mm/d on a quiet dam (σ 2–3 mm per epoch with daily and
+ * multipath-correlated errors; measured on the simulator's normal scenario), so blue never sits below
+ * 0.5 mm/d, whatever 2 × the long-term rate says [PROPOSAL]. */
+const BLUE_FLOOR = 0.5;
 
 export const tailingsGnss: PackRule[] = [
   {
@@ -185,7 +189,7 @@ export const tailingsGnss: PackRule[] = [
         minSpanS: 3 * 86_400,
         filter: 'median3',
         direction: 'rising',
-        levels: ordered({ blue: at(2 * (creep ?? DEFAULT_CREEP)), yellow: at(1), orange: at(3), red: at(10) }, 'rising'),
+        levels: ordered({ blue: at(Math.max(BLUE_FLOOR, 2 * (creep ?? DEFAULT_CREEP))), yellow: at(1), orange: at(3), red: at(10) }, 'rising'),
       };
       return { params, design: creep !== undefined };
     },

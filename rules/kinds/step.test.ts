@@ -1,0 +1,76 @@
+// The ladder's level policy is exercised row by row through the threshold kind (threshold.test.ts); these
+// cases pin the helper's own API, which other kinds (rate, statistic) build on.
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Level } from '../../core/level.ts';
+import { checkSteps, compileLadder, fmtValue, internCompiled, ladderLevel, newLadderState, StepsSchema, type Steps } from './step.ts';
+
+const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
+
+describe('Ladder', () => {
+  const steps: Steps = { blue: { enter: 1 }, yellow: { enter: 2, exitS: 10 }, orange: { enter: 3 }, red: { enter: 4, enterS: 5 } };
+  it('applies values with the elapsed time and keeps its state in five small integers', () => {
+    const l = compileLadder(steps, 'rising');
+    const st = newLadderState();
+    const rows: { why: string; v: number; dt: number; want: Level }[] = [
+      { why: 'orange at once (blue and yellow implied)', v: 3, dt: 0, want: O },
+      { why: 'red needs 5 s: its timer starts', v: 4, dt: 1000, want: O },
+      { why: 'red after 5 s of sample time (dt in ms)', v: 4, dt: 5000, want: R },
+      { why: 'down to 0: red and orange leave at once, yellow holds its 10 s off-delay', v: 0, dt: 1000, want: Y },
+      { why: '9.999 s below clear: yellow still held', v: 0, dt: 9999, want: Y },
+      { why: 'off-delay done: nothing left (blue had no off-delay and left at once)', v: 0, dt: 1, want: N },
+    ];
+    for (const r of rows) expect(l.apply(st, r.v, r.dt), r.why).toBe(r.want);
+    expect(Object.values(st).every((x) => Number.isInteger(x))).toBe(true);
+    expect(ladderLevel(st)).toBe(N);
+  });
+  it('reset forgets levels and timers', () => {
+    const l = compileLadder(steps, 'rising');
+    const st = newLadderState();
+    l.apply(st, 4, 0);
+    l.apply(st, 4, 1000); // red timer running
+    l.reset(st);
+    expect(st).toEqual(newLadderState());
+  });
+  it('a falling ladder mirrors the comparisons; step() and meetsEnter() serve describe', () => {
+    const l = compileLadder({ yellow: { enter: 19.5, clear: 19.7, native: '欠氧' } }, 'falling');
+    const st = newLadderState();
+    expect(l.apply(st, 19.6, 0)).toBe(N);
+    expect(l.apply(st, 19.5, 1000)).toBe(Y);
+    expect(l.apply(st, 19.7, 1000)).toBe(Y);
+    expect(l.step(Y)?.native).toBe('欠氧');
+    expect(l.meetsEnter(Y, 19.7)).toBe(false);
+    expect(l.meetsEnter(Y, 19.0)).toBe(true);
+    expect(l.step(N)).toBeUndefined();
+    expect(l.apply(st, 19.71, 1000)).toBe(N);
+  });
+  it('equal steps compile once (sensors share the ladder)', () => {
+    expect(compileLadder({ red: { enter: 9 } }, 'rising')).toBe(compileLadder({ red: { enter: 9 } }, 'rising'));
+    expect(compileLadder({ red: { enter: 9 } }, 'rising')).not.toBe(compileLadder({ red: { enter: 9 } }, 'falling'));
+    expect(internCompiled('step.test|x', () => ({ a: 1 }))).toBe(internCompiled('step.test|x', () => ({ a: 2 })));
+  });
+});
+
+describe('checkSteps', () => {
+  const schema = (dir: 'rising' | 'falling') => StepsSchema.superRefine((s, ctx: z.RefinementCtx) => checkSteps(s, dir, ['levels'], ctx));
+  it('reports the offending path', () => {
+    const r = schema('rising').safeParse({ blue: { enter: 5 }, yellow: { enter: 4, clear: 6 } });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.path.join('.'))).toEqual(['levels.yellow.clear', 'levels.yellow.enter']);
+  });
+  it('accepts a falling ladder in falling order', () => {
+    expect(schema('falling').safeParse({ blue: { enter: 6.5, clear: 6.6 }, red: { enter: 5 } }).success).toBe(true);
+  });
+});
+
+describe('fmtValue', () => {
+  const rows: { v: number; want: string }[] = [
+    { v: 26, want: '26.0' },
+    { v: 1.02, want: '1.02' },
+    { v: 0.125, want: '0.125' },
+    { v: 12500, want: '12500' },
+    { v: -60, want: '-60.0' },
+    { v: 0, want: '0' },
+  ];
+  it.each(rows)('$v → $want', ({ v, want }) => expect(fmtValue(v)).toBe(want));
+});
