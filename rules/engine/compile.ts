@@ -41,13 +41,23 @@ export function compilePlan(input: CompileInput): Plan {
   const plan: Plan = { sensors: [], byKey: new Map(), siteRules: [], sites: [], slots: new Map() };
   const addSlot = (s: AlertSlot) => { plan.slots.set(s.key, s); return s; };
 
+  // Equal params (most sensors of a type) are parsed once and shared, with one fingerprint string: per-sensor
+  // memory then holds only the rule's state (performance.md: ≤ 1 KB per sensor for the standard mix).
+  const parsed = new Map<string, { params: unknown; fingerprint: string }>();
+  const fingerprints = new Map<unknown, string>();
   const meta = (uid: string, r: ResolvedRuleLike, params: unknown, inSeason: ((ts: number) => boolean) | null): RuleMeta => ({
     uid, id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, source: r.source, clause: r.clause,
-    confidence: r.confidence, params, fingerprint: JSON.stringify(params) ?? 'null', inSeason, level: Level.none,
+    confidence: r.confidence, params, fingerprint: fingerprints.get(params) ?? 'null', inSeason, level: Level.none,
   });
   const parse = (uid: string, kind: RuleKind, params: unknown): unknown => {
+    const key = `${kind.kind}|${JSON.stringify(params) ?? 'null'}`;
+    const hit = parsed.get(key);
+    if (hit) return hit.params;
     const p = kind.paramsSchema.safeParse(params);
     if (!p.success) { problems.push(`${uid} (${kind.kind}): ${p.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ')}`); return undefined; }
+    const fingerprint = JSON.stringify(p.data) ?? 'null';
+    parsed.set(key, { params: p.data, fingerprint });
+    fingerprints.set(p.data, fingerprint);
     return p.data;
   };
   const kindOf = (uid: string, name: string, scope: 'sensor' | 'site'): RuleKind | undefined => {
@@ -57,6 +67,10 @@ export function compilePlan(input: CompileInput): Plan {
     return k;
   };
 
+  // Evidence rings live in shared chunks (one typed array per 1,024 sensors, not three per sensor).
+  const evidenceChunk = () => ({ ts: new Float64Array(1024 * EVIDENCE_SAMPLES), val: new Float32Array(1024 * EVIDENCE_SAMPLES), q: new Uint8Array(1024 * EVIDENCE_SAMPLES) });
+  let ev = evidenceChunk();
+  let evAt = 0;
   const siteDeferred: { e: EnterpriseDef; site: SiteDef; r: ResolvedRuleLike; sensors: SensorInfo[]; gate: ((ts: number) => boolean) | null }[] = [];
 
   for (const e of input.enterprises) {
@@ -71,6 +85,7 @@ export function compilePlan(input: CompileInput): Plan {
       for (const info of infos) {
         const type = sensorType(info.type)!;
         const key = `${e.id}/${info.id}`;
+        if (evAt + EVIDENCE_SAMPLES > ev.ts.length) { ev = evidenceChunk(); evAt = 0; }
         const firstMetric = Object.keys(type.metrics)[0]!;
         const cs: CSensor = {
           idx: plan.sensors.length, key, info, site, enterpriseId: e.id, siteId: site.id, sensorId: info.id, metrics: [],
@@ -78,7 +93,7 @@ export function compilePlan(input: CompileInput): Plan {
           process: addSlot(slot(`${e.id}/${site.id}/${info.id}/process`, 'process', e.id, site.id, info.id, firstMetric, type.metrics[firstMetric]!.unit)),
           device: addSlot(slot(`${e.id}/${site.id}/${info.id}/device`, 'device', e.id, site.id, info.id, null, null)),
           dependents: [], tickers: [],
-          evTs: new Float64Array(EVIDENCE_SAMPLES), evVal: new Float32Array(EVIDENCE_SAMPLES), evQ: new Uint8Array(EVIDENCE_SAMPLES), evN: 0,
+          evTs: ev.ts.subarray(evAt, evAt + EVIDENCE_SAMPLES), evVal: ev.val.subarray(evAt, evAt + EVIDENCE_SAMPLES), evQ: ev.q.subarray(evAt, evAt + EVIDENCE_SAMPLES), evN: 0,
         };
         const metricOf = (name: string): CMetric | undefined => {
           let m = cs.metrics.find((x) => x.name === name);
@@ -110,6 +125,7 @@ export function compilePlan(input: CompileInput): Plan {
           if (kind.kind === 'health' && !cs.health) cs.health = cr;
           if (kind.tick) cs.tickers.push(cr);
         }
+        evAt += EVIDENCE_SAMPLES;
         plan.sensors.push(cs);
         plan.byKey.set(key, cs);
         csite.sensors.push(cs.idx);

@@ -91,21 +91,34 @@ export class RuleEngine {
     sample.receivedAt = e.source === 'import' ? e.ts : e.receivedAt;
     const ok = e.quality === 'ok';
     const values = e.values;
+    let changed = false;
     for (let mi = 0; mi < s.metrics.length; mi++) {
       const m = s.metrics[mi]!;
       const v = metricValue(m, values);
       sample.value = v;
       if (v === v) { m.last = v; m.lastTs = e.ts; }
-      for (let i = 0; i < m.device.length; i++) { const r = m.device[i]!; r.level = r.kind.evaluate(r.state, sample) as Level; }
-      if (ok && v === v) for (let i = 0; i < m.process.length; i++) {
-        const r = m.process[i]!;
+      const dev = m.device;
+      for (let i = 0; i < dev.length; i++) {
+        const r = dev[i]!;
         const l = r.kind.evaluate(r.state, sample) as Level;
-        r.level = r.inSeason && !r.inSeason(e.ts) ? Level.none : l;
+        if (l !== r.level) { r.level = l; changed = true; }
+      }
+      if (ok && v === v) {
+        const proc = m.process;
+        for (let i = 0; i < proc.length; i++) {
+          const r = proc[i]!;
+          let l = r.kind.evaluate(r.state, sample) as Level;
+          if (r.inSeason !== null && !r.inSeason(e.ts)) l = Level.none;
+          if (l !== r.level) { r.level = l; changed = true; }
+        }
       }
     }
     s.quality = e.quality;
     this.pushEvidence(s, e);
-    this.settleSensor(s, e.source === 'import' ? -1 : e.pos, e.ts, this.o.now() - e.ts > this.retroMs);
+    // The common case (no level moved, nobody reads this sensor) ends here: nothing to settle or announce.
+    if (changed || s.dependents.length > 0 || s.health !== null && (s.device.announced !== Level.none || s.device.level !== Level.none)) {
+      this.settleSensor(s, e.source === 'import' ? -1 : e.pos, e.ts, this.o.now() - e.ts > this.retroMs);
+    }
   }
 
   /** The clock: time-based levels (no-data, schedules, durations), site rules and offline grouping. */
@@ -280,7 +293,7 @@ export class RuleEngine {
     const i = s.evN % EVIDENCE_SAMPLES;
     s.evTs[i] = e.ts;
     s.evVal[i] = s.metrics[0]!.last;
-    s.evQ[i] = QUALITY_INDEX.get(e.quality) ?? 0;
+    s.evQ[i] = e.quality === 'ok' ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
     s.evN++;
   }
 

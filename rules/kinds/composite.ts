@@ -14,7 +14,9 @@
 //            | { value: op, than | thanParam: { param, factor = 1, of = 'member' | 'site' }, maxAgeS? }
 //                                      latest value (quality ok, finite, and when maxAgeS is set, no older than
 //                                      maxAgeS before `now`) compared with a number, or with a sensor/site
-//                                      param × factor resolved at init (e.g. ratedKw × 0.3)
+//                                      param × factor resolved at init (e.g. ratedKw × 0.3). maxAgeS
+//                                      compares the value's device ts with `now` (the Clock): a skewed
+//                                      device clock is the health kind's clock_skew, not this rule's concern
 //            | { deviceIn: DeviceState[], forS = 0 } device state in the set since ≥ forS (MemberView.deviceSince)
 //   A term holds when at least `need` of its members pass ('any' = 1, 'all' = every member).
 //   The rule holds when its terms combine by `op` (kofn: at least k terms hold) and has held for `forS`

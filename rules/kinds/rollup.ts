@@ -32,9 +32,9 @@ export interface LadderCounts {
 export const DEFAULT_LADDER: Readonly<LadderCounts> = { blue: 4, yellow: 3, orange: 2 };
 
 // A rung of 1 would promote every single alarm by one level: never the standard's intent.
-const Rung = z.number().int().min(2).max(1000);
+const RungCount = z.number().int().min(2).max(1000);
 const LadderSchema = z
-  .strictObject({ blue: Rung.default(4), yellow: Rung.default(3), orange: Rung.default(2) })
+  .strictObject({ blue: RungCount.default(4), yellow: RungCount.default(3), orange: RungCount.default(2) })
   .prefault({});
 
 export const rollupParams = z.discriminatedUnion('stage', [
@@ -44,33 +44,47 @@ export const rollupParams = z.discriminatedUnion('stage', [
 export type RollupParams = z.input<typeof rollupParams>;
 type Parsed = z.output<typeof rollupParams>;
 
-/** The ladder over a histogram `hist[level]` = number of inputs at exactly that level (index 0..4). */
-function ladderOfHistogram(hist: ArrayLike<number>, counts: LadderCounts): { level: Level; promoted: Level; rungCount: number } {
-  const red = hist[Level.red] ?? 0;
-  const atLeastOrange = red + (hist[Level.orange] ?? 0);
-  const atLeastYellow = atLeastOrange + (hist[Level.yellow] ?? 0);
-  const atLeastBlue = atLeastYellow + (hist[Level.blue] ?? 0);
-  const highest: Level = red > 0 ? Level.red : atLeastOrange > 0 ? Level.orange : atLeastYellow > 0 ? Level.yellow : atLeastBlue > 0 ? Level.blue : Level.none;
-  let promoted: Level = Level.none;
-  let rungCount = 0;
-  if (atLeastOrange >= counts.orange) {
-    promoted = Level.red;
-    rungCount = atLeastOrange;
-  } else if (atLeastYellow >= counts.yellow) {
-    promoted = Level.orange;
-    rungCount = atLeastYellow;
-  } else if (atLeastBlue >= counts.blue) {
-    promoted = Level.yellow;
-    rungCount = atLeastBlue;
-  }
-  return { level: promoted > highest ? promoted : highest, promoted, rungCount };
+/** Result of one ladder step (reused; the hot path allocates nothing). */
+interface Rung {
+  /** max(highest, promoted). */
+  level: Level;
+  /** Highest input level. */
+  highest: Level;
+  /** The ladder's promotion (Level.none when no rung is reached), and how many inputs reached that rung. */
+  promoted: Level;
+  rungCount: number;
 }
+
+/** The ladder over a histogram: hist[off + l] = number of inputs at exactly level l (l = 0..4). */
+function ladderOfHistogram(hist: ArrayLike<number>, off: number, counts: LadderCounts, out: Rung): Rung {
+  const red = hist[off + Level.red] ?? 0;
+  const atLeastOrange = red + (hist[off + Level.orange] ?? 0);
+  const atLeastYellow = atLeastOrange + (hist[off + Level.yellow] ?? 0);
+  const atLeastBlue = atLeastYellow + (hist[off + Level.blue] ?? 0);
+  out.highest = red > 0 ? Level.red : atLeastOrange > 0 ? Level.orange : atLeastYellow > 0 ? Level.yellow : atLeastBlue > 0 ? Level.blue : Level.none;
+  out.promoted = Level.none;
+  out.rungCount = 0;
+  if (atLeastOrange >= counts.orange) {
+    out.promoted = Level.red;
+    out.rungCount = atLeastOrange;
+  } else if (atLeastYellow >= counts.yellow) {
+    out.promoted = Level.orange;
+    out.rungCount = atLeastYellow;
+  } else if (atLeastBlue >= counts.blue) {
+    out.promoted = Level.yellow;
+    out.rungCount = atLeastBlue;
+  }
+  out.level = out.promoted > out.highest ? out.promoted : out.highest;
+  return out;
+}
+
+const newRung = (): Rung => ({ level: Level.none, highest: Level.none, promoted: Level.none, rungCount: 0 });
 
 /** The 4-3-2 ladder (GB 39496-2020 §5.5.4): max(highest level, promotion). Pure; see the counting contract above. */
 export function ladder(levels: ArrayLike<Level>, counts: LadderCounts = DEFAULT_LADDER): Level {
   const hist = [0, 0, 0, 0, 0];
   for (let i = 0; i < levels.length; i++) hist[levels[i] as Level]! += 1;
-  return ladderOfHistogram(hist, counts).level;
+  return ladderOfHistogram(hist, 0, counts, newRung()).level;
 }
 
 export interface RollupState {
@@ -79,22 +93,20 @@ export interface RollupState {
   /** Item index of each member. */
   readonly memberItem: Uint16Array;
   readonly items: readonly { id: string; name: string }[];
-  /** Scratch, reused on every evaluate: per-item histograms (5 slots per item) and the stage histogram. */
+  /** Scratch, reused on every evaluate: per-item histograms (5 slots per item), the stage histogram, a rung. */
   readonly itemHist: Uint16Array;
   readonly stageHist: Uint16Array;
+  readonly scratch: Rung;
   /** Member names, and member and item levels as of the last evaluate (for describe). */
   readonly memberNames: readonly string[];
   readonly memberLevel: Uint8Array;
   readonly itemLevel: Uint8Array;
-  /** Last evaluate: the stage's ladder level, its highest input level, and the rung that promoted. */
-  level: Level;
-  highest: Level;
-  promoted: Level;
-  rungCount: number;
+  /** The stage's ladder as of the last evaluate. */
+  readonly stageRung: Rung;
 }
 
 function fill(state: RollupState, members: MemberView): void {
-  const { memberItem, itemHist, stageHist, itemLevel, counts } = state;
+  const { memberItem, itemHist, stageHist, itemLevel, counts, scratch } = state;
   itemHist.fill(0);
   for (let i = 0; i < memberItem.length; i++) {
     const l = members.level(i);
@@ -103,34 +115,16 @@ function fill(state: RollupState, members: MemberView): void {
   }
   stageHist.fill(0);
   for (let k = 0; k < state.items.length; k++) {
-    const hist = itemHist.subarray(k * 5, k * 5 + 5);
-    const r = ladderOfHistogram(hist, counts);
+    const r = ladderOfHistogram(itemHist, k * 5, counts, state.stage === 'item' ? state.stageRung : scratch);
     itemLevel[k] = r.level;
-    if (state.stage === 'item') {
-      state.level = r.level;
-      state.promoted = r.promoted;
-      state.rungCount = r.rungCount;
-      state.highest = highestOf(hist);
-    } else {
-      stageHist[r.level]! += 1;
-    }
+    stageHist[r.level]! += 1;
   }
-  if (state.stage === 'pond') {
-    const r = ladderOfHistogram(stageHist, counts);
-    state.level = r.level;
-    state.promoted = r.promoted;
-    state.rungCount = r.rungCount;
-    state.highest = highestOf(stageHist);
-  }
-}
-
-function highestOf(hist: ArrayLike<number>): Level {
-  for (let l = Level.red; l > Level.none; l--) if ((hist[l] ?? 0) > 0) return l as Level;
-  return Level.none;
+  if (state.stage === 'pond') ladderOfHistogram(stageHist, 0, counts, state.stageRung);
 }
 
 /** Each item's level (max of its highest point and its ladder promotion), for the engine's parent links
- * (point → item → pond) and the API. Cold path: recomputes from `members`. */
+ * (point → item → pond) and the API. Cold path: recomputes from `members` (refreshing the state as evaluate
+ * would). */
 export function itemLevels(state: RollupState, members: MemberView): ReadonlyMap<string, Level> {
   fill(state, members);
   return lastItemLevels(state);
@@ -172,17 +166,16 @@ function init(params: Parsed, ctx: SiteRuleContext): { state: RollupState; membe
     memberNames: points.map((s) => s.name),
     memberLevel: new Uint8Array(points.length),
     itemLevel: new Uint8Array(items.length),
-    level: Level.none,
-    highest: Level.none,
-    promoted: Level.none,
-    rungCount: 0,
+    scratch: newRung(),
+    stageRung: newRung(),
   };
   return { state, members: points.map((s) => ({ sensorId: s.id })) };
 }
 
 function evaluate(state: RollupState, members: MemberView): Level {
   fill(state, members);
-  return state.level > state.highest ? state.level : Level.none;
+  const r = state.stageRung;
+  return r.level > r.highest ? r.level : Level.none;
 }
 
 const list = (names: readonly string[]): string => (names.length <= 6 ? names.join('、') : `${names.slice(0, 6).join('、')}等${names.length}个`);
@@ -190,21 +183,22 @@ const list = (names: readonly string[]): string => (names.length <= 6 ? names.jo
 const RUNG_ZH: Record<number, string> = { [Level.yellow]: '蓝色', [Level.orange]: '黄色', [Level.red]: '橙色' };
 
 function describe(state: RollupState): RuleDetail {
-  const raised = state.level > state.highest;
-  const rung = state.promoted === Level.yellow ? state.counts.blue : state.promoted === Level.orange ? state.counts.yellow : state.counts.orange;
-  const from = RUNG_ZH[state.promoted] ?? '';
-  const rungLevel = state.promoted - 1;
+  const r = state.stageRung;
+  const raised = r.level > r.highest;
+  const rung = r.promoted === Level.yellow ? state.counts.blue : r.promoted === Level.orange ? state.counts.yellow : state.counts.orange;
+  const from = RUNG_ZH[r.promoted] ?? '';
+  const rungLevel = r.promoted - 1;
   let text: string;
   if (!raised) {
     text = state.stage === 'item' ? `监测项目「${state.items[0]?.name ?? ''}」未因测点数量升级` : '尾矿库未因监测项目数量升级';
   } else if (state.stage === 'item') {
     const hit = state.memberNames.filter((_, i) => (state.memberLevel[i] ?? 0) >= rungLevel);
-    text = `监测项目「${state.items[0]?.name ?? ''}」${state.rungCount}个测点达到${from}及以上(≥${rung}个：${list(hit)})，项目升为${levelZh(state.level)} (GB 39496-2020 §5.5.4)`;
+    text = `监测项目「${state.items[0]?.name ?? ''}」${r.rungCount}个测点达到${from}及以上(≥${rung}个：${list(hit)})，项目升为${levelZh(r.level)} (GB 39496-2020 §5.5.4)`;
   } else {
     const hit = state.items.filter((_, k) => (state.itemLevel[k] ?? 0) >= rungLevel).map((it) => it.name);
-    text = `${state.rungCount}个监测项目达到${from}及以上(≥${rung}个：${list(hit)})，尾矿库整体升为${levelZh(state.level)} (GB 39496-2020 §5.5.4)`;
+    text = `${r.rungCount}个监测项目达到${from}及以上(≥${rung}个：${list(hit)})，尾矿库整体升为${levelZh(r.level)} (GB 39496-2020 §5.5.4)`;
   }
-  return { value: raised ? state.rungCount : null, threshold: raised ? rung : null, nativeAlarm: null, text };
+  return { value: raised ? r.rungCount : null, threshold: raised ? rung : null, nativeAlarm: null, text };
 }
 
 export const rollup: SiteRuleKind<Parsed, RollupState> = {

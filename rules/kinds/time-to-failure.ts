@@ -333,7 +333,8 @@ function pointSe(s: TtfState, fromRing: number, j: number): number {
   return j < fromRing ? s.ise[(s.iHead + s.iLen - fromRing + j) % ICAP]! : s.liveSe;
 }
 
-/** One (weighted) least-squares pass of 1/v on t (days after the live point) over the fit points. Pass 1 is
+/** One (weighted) least-squares pass of 1/v on t (days after the live window's end) over the fit points; the
+ * sums go to `out` (Σw, t̄, ȳ, Sxx, Sxy, Syy). Pass 1 is
  * unweighted. Pass 2 weighs each point by 1/σ², σ(1/v) ≈ se(v) · ŷ² with ŷ the pass-1 line (not the noisy
  * 1/v itself: weighting by the observed v would favour the points whose noise inflated v, the winner's curse),
  * so fast, recent points weigh most and the zero crossing rests on them. */
@@ -401,7 +402,12 @@ function fit(s: TtfState): void {
     tfRel = f[1]! - f[2]! / b; // days after the reference (the live window's end)
     if (round < 2) s.guess = s.liveT + tfRel * DAY;
   }
-  const [sw, tm, ym, sxx, sxy, syy] = f as unknown as [number, number, number, number, number, number];
+  const sw = f[0]!;
+  const tm = f[1]!;
+  const ym = f[2]!;
+  const sxx = f[3]!;
+  const sxy = f[4]!;
+  const syy = f[5]!;
   const r2 = (sxy * sxy) / (sxx * syy);
   if (r2 < s.minR2) return;
   const sres = Math.sqrt(Math.max(0, (syy - b * sxy) / (n - 2)));

@@ -1,0 +1,191 @@
+// bench:rules, part 1: the rule engine alone (performance.md "rule engine alone, standard mix, 10k and
+// 100k sensors ≥ 5M readings/s per core"; "rule state per sensor ≤ 1 KB"; "statistic baseline ≤ 6 KB").
+// Beside it, in the same process and on the same readings, the peer: the same four rules written the way
+// a Node-RED function node keeps them (a context object per sensor, arrays for the window, one message
+// object per reading) — what an integrator's flow does today.
+// Run with --expose-gc (package.json does) so that heap differences are taken after full collections.
+import v8 from 'node:v8';
+import { Level } from '../../core/level.ts';
+import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts';
+import type { JournalEntry } from '../../core/reading.ts';
+import { compilePlan, type RuleResolver } from '../../rules/engine/compile.ts';
+import { RuleEngine } from '../../rules/engine/engine.ts';
+import type { ResolvedRuleLike } from '../../rules/engine/plan.ts';
+import type { RuleEnv } from '../../rules/kinds/kind.ts';
+import { RULE_KINDS } from '../../rules/kinds/registry.ts';
+import { BaselineStore } from '../../rules/baseline/store.ts';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const heap = () => { gc?.(); gc?.(); const s = v8.getHeapStatistics(); return s.used_heap_size + process.memoryUsage().arrayBuffers; };
+
+/** performance.md "Standard rule mix": four-level threshold with hysteresis and durations, rate of change
+ * over a 60-sample window, EWMA z-score, no-data timer. Thresholds as the gas pack's (domain.md §2.1). */
+const STANDARD_MIX: ResolvedRuleLike[] = [
+  { id: 'threshold', kind: 'threshold', scope: 'sensor' as const, params: { direction: 'rising', levels: { blue: { enter: 10, clear: 8, enterS: 30 }, yellow: { enter: 25, clear: 23, enterS: 30, native: '一级报警' }, orange: { enter: 50, clear: 48, enterS: 10, native: '二级报警' }, red: { enter: 50, clear: 48, enterS: 300 } } } },
+  { id: 'rate', kind: 'rate', scope: 'sensor' as const, params: { windowS: 300, perS: 300, points: 60, direction: 'rising', levels: { blue: { enter: 5, clear: 4 } } } },
+  { id: 'ewma', kind: 'statistic', scope: 'sensor' as const, params: { mode: 'ewma', halfLifeS: 3600, direction: 'rising', levels: { blue: { enter: 4, clear: 3 }, yellow: { enter: 6, clear: 5 } } } },
+  { id: 'health', kind: 'health', scope: 'sensor' as const, params: {} },
+].map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'bench', clause: null, confidence: 'PROPOSAL', ...r }));
+
+export function benchRegistry(n: number): EnterpriseDef[] {
+  const perSite = 1000;
+  const enterprises: EnterpriseDef[] = [];
+  for (let e = 0; e * perSite < n; e++) {
+    const count = Math.min(perSite, n - e * perSite);
+    const ids = Array.from({ length: count }, (_, i) => `g${i}`);
+    enterprises.push({
+      id: `b${e}`, name: `bench ${e}`, county: '530402', sector: 'hazchem', state: { state: 'normal' },
+      sites: [{ id: 's', name: 's', kind: 'chemical_plant', location: { lat: 24, lon: 102 }, areas: [], items: [], params: {}, tailings: null,
+        sensors: ids.map((id) => ({ id, type: 'gas_combustible', name: id, area: null, item: null, commissioned: '2024-01-01', params: {}, relations: [] })) }],
+      devices: [{ id: 'gw', name: 'gw', kind: 'gateway', sensors: ids, credential: 'demo' }],
+    });
+  }
+  return enterprises;
+}
+
+const env = (): RuleEnv => {
+  const calendar = { dayKind: () => null };
+  const baselines = new BaselineStore({ history: { series: async () => [] }, calendar });
+  return { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) };
+};
+
+function resolver(rules: ResolvedRuleLike[]): RuleResolver {
+  return { forSensor: (_s: SensorInfo, _site: SiteDef) => rules, forSite: () => [] };
+}
+
+/** Readings: a slow random walk around 2 %LEL; 1 % of readings (steady) or 10 % (storm) cross 25 %LEL. */
+function readings(n: number, count: number, crossShare: number): { idx: Int32Array; value: Float64Array } {
+  const idx = new Int32Array(count);
+  const value = new Float64Array(count);
+  let x = 12345;
+  const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+  for (let i = 0; i < count; i++) {
+    idx[i] = i % n;
+    value[i] = rnd() < crossShare ? 26 + rnd() * 30 : 1 + rnd() * 2;
+  }
+  return { idx, value };
+}
+
+export interface EngineResult { system: string; sensors: number; phase: string; perSecond: number; nsPerReading: number; signals: number }
+
+function runEngine(n: number, phase: string, crossShare: number, reps: number): { results: EngineResult[]; stateBytes: number } {
+  const enterprises = benchRegistry(n);
+  const e0 = env();
+  const count = Math.max(2_000_000, n * 20);
+  const r = readings(n, count, crossShare);
+  const before = heap();
+  const bare = compilePlan({ enterprises, resolver: resolver([]), kinds: RULE_KINDS, env: e0 });
+  const mid = heap();
+  const plan = compilePlan({ enterprises, resolver: resolver(STANDARD_MIX), kinds: RULE_KINDS, env: e0 });
+  let signals = 0;
+  let t = Date.UTC(2026, 10, 23);
+  const engine = new RuleEngine(plan, { now: () => t, onSignal: () => { signals++; } });
+  const entry: JournalEntry = { enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' };
+  const sensors = plan.sensors;
+  const feed = () => {
+    for (let i = 0; i < count; i++) {
+      const s = sensors[r.idx[i]!]!;
+      if (i % n === 0) t += 10_000; // every sensor reports every 10 s of device time
+      entry.ts = t; entry.receivedAt = t; entry.pos = i + 1;
+      (entry.values as { lel: number }).lel = r.value[i]!;
+      engine.evaluateEntry(s, entry);
+    }
+  };
+  feed(); // warm-up: JIT, windows filled, EWMA past warm-up
+  const after = heap();
+  // Rule state per sensor: the plan with the mix minus the plan without rules, after the windows filled.
+  const stateBytes = (after - mid - (mid - before)) / n;
+  void bare;
+  const results: EngineResult[] = [];
+  for (let k = 0; k < reps; k++) {
+    signals = 0;
+    const t0 = process.hrtime.bigint();
+    feed();
+    const ns = Number(process.hrtime.bigint() - t0);
+    results.push({ system: 'riskwatch', sensors: n, phase, perSecond: count / (ns / 1e9), nsPerReading: ns / count, signals });
+  }
+  return { results, stateBytes };
+}
+
+/** The peer: the same four rules as a Node-RED function node would hold them. */
+function runPeer(n: number, phase: string, crossShare: number, reps: number): { results: EngineResult[]; stateBytes: number } {
+  interface Ctx { level: number; since: Record<string, number>; window: { ts: number; v: number }[]; mean: number; variance: number; count: number; last: number }
+  const count = Math.max(2_000_000, n * 20);
+  const r = readings(n, count, crossShare);
+  const before = heap();
+  const context = new Map<string, Ctx>();
+  for (let i = 0; i < n; i++) context.set(`b${Math.floor(i / 1000)}/g${i % 1000}`, { level: 0, since: {}, window: [], mean: 0, variance: 0, count: 0, last: 0 });
+  const levels = [['red', 50, 48, 300_000], ['orange', 50, 48, 10_000], ['yellow', 25, 23, 30_000], ['blue', 10, 8, 30_000]] as const;
+  const rank: Record<string, number> = { red: 4, orange: 3, yellow: 2, blue: 1 };
+  let signals = 0;
+  let t = Date.UTC(2026, 10, 23);
+  const keys = [...context.keys()];
+  const fn = (msg: { topic: string; payload: { ts: number; values: { lel: number } } }) => {
+    const c = context.get(msg.topic)!;
+    const v = msg.payload.values.lel;
+    const ts = msg.payload.ts;
+    let lvl = 0;
+    for (const [name, enter, clear, hold] of levels) {
+      if (v >= enter) { c.since[name] ??= ts; if (ts - c.since[name]! >= hold) { lvl = Math.max(lvl, rank[name]!); } }
+      else if (v < clear) delete c.since[name];
+      else if (c.level >= rank[name]!) lvl = Math.max(lvl, rank[name]!);
+    }
+    c.window.push({ ts, v });
+    while (c.window.length > 60) c.window.shift();
+    const rate = c.window.length >= 3 ? (v - c.window[0]!.v) : 0;
+    if (rate >= 5) lvl = Math.max(lvl, 1);
+    c.count++;
+    const a = 1 - Math.pow(0.5, 10 / 3600);
+    const d = v - c.mean; c.mean += a * d; c.variance = (1 - a) * (c.variance + a * d * d);
+    const z = c.count > 30 ? d / Math.max(Math.sqrt(c.variance), 1) : 0;
+    if (z >= 4) lvl = Math.max(lvl, 1);
+    c.last = ts;
+    if (lvl !== c.level) { c.level = lvl; signals++; return { topic: msg.topic, payload: { level: lvl } }; }
+    return null;
+  };
+  const feed = () => {
+    for (let i = 0; i < count; i++) {
+      if (i % n === 0) t += 10_000;
+      fn({ topic: keys[r.idx[i]!]!, payload: { ts: t, values: { lel: r.value[i]! } } });
+    }
+  };
+  feed();
+  const stateBytes = (heap() - before) / n;
+  const results: EngineResult[] = [];
+  for (let k = 0; k < reps; k++) {
+    signals = 0;
+    const t0 = process.hrtime.bigint();
+    feed();
+    const ns = Number(process.hrtime.bigint() - t0);
+    results.push({ system: 'function-node peer', sensors: n, phase, perSecond: count / (ns / 1e9), nsPerReading: ns / count, signals });
+  }
+  return { results, stateBytes };
+}
+
+/** Bytes per time-of-week baseline (672 slots), measured on `n` views. */
+function baselineBytes(n: number): number {
+  const calendar = { dayKind: () => null };
+  const before = heap();
+  const store = new BaselineStore({ history: { series: async () => [] }, calendar });
+  const keep = [];
+  for (let i = 0; i < n; i++) keep.push(store.view('e', `s${i}`, 'p'));
+  const b = (heap() - before) / n;
+  void keep.length;
+  return b;
+}
+
+export function benchEngine(o: { sizes: number[]; reps: number }): { rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number } {
+  const rows: EngineResult[] = [];
+  const state: { system: string; sensors: number; bytes: number }[] = [];
+  for (const n of o.sizes) {
+    for (const [phase, share] of [['steady 1 %', 0.01], ['storm 10 %', 0.1]] as const) {
+      const a = runEngine(n, phase, share, o.reps);
+      const b = runPeer(n, phase, share, o.reps);
+      rows.push(...a.results, ...b.results);
+      if (phase.startsWith('steady')) state.push({ system: 'riskwatch', sensors: n, bytes: a.stateBytes }, { system: 'function-node peer', sensors: n, bytes: b.stateBytes });
+    }
+  }
+  return { rows, state, baselineBytes: baselineBytes(10_000) };
+}
+
+export { Level };
