@@ -37,7 +37,7 @@ export const PlatformSchema = z.strictObject({
     /** Statutory holidays and 调休 working days (rules/calendar). */
     holidaysFile: z.string().nullable().default(null),
     tickMs: z.number().int().positive().default(5000),
-    checkpointMs: z.number().int().positive().default(10_000),
+    checkpointMs: z.number().int().positive().default(60_000),
     /** A reading evaluated this long after its device time raises a retrospective (补报) alert. */
     retrospectiveMs: z.number().int().positive().default(5 * 60_000),
     /** Per-level handling policy overrides, per sector (rules/alerts/policy.ts). */

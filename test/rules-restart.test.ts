@@ -100,7 +100,9 @@ describe('rules and alerts survive kill -9', () => {
     writeFileSync(configFile, stringify(registry));
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'app/main.ts', 'token', 'add', '--name', 'observer', '--role', 'operator', '--scope', 'platform'],
       { cwd: ROOT, env: { ...process.env, RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir } }).toString();
-    [, tokenId, token] = /token (\S+) \(shown once\): (\S+)/.exec(out)!;
+    const m = /token (\S+) \(shown once\): (\S+)/.exec(out)!;
+    tokenId = m[1]!;
+    token = m[2]!;
     server = await startServer();
     await connectClients();
 

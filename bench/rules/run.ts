@@ -4,6 +4,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { benchEngine } from './engine.ts';
+import { benchE2e } from './e2e.ts';
 
 const args = new Set(process.argv.slice(2));
 const short = args.has('--short');
@@ -35,6 +36,17 @@ for (const n of sizes) for (const phase of ['steady 1 %', 'storm 10 %']) {
 lines.push('', '## State per sensor (heap after full GC, plan with the mix minus plan without rules, windows filled)', '', '| system | sensors | bytes per sensor |', '|---|---:|---:|');
 for (const s of e.state) lines.push(`| ${s.system} | ${fmt(s.sensors)} | **${s.bytes.toFixed(0)}** |`);
 lines.push('', `Statistic baseline (672 time-of-week slots + P95 + production, Float32): **${e.baselineBytes.toFixed(0)} B** per sensor (10k views), counted separately as performance.md asks.`);
+if (!args.has('--no-e2e')) {
+  const rates = short ? [2000] : [5000, 10_000];
+  lines.push('', '## End to end: publish → alert event through the embedded broker', '',
+    '`riskwatch serve` in its own process, 10k combustible-gas detectors on 1,000 MQTT connections (one reading per PUBLISH, QoS 1, journal fsync off), 1 % of readings crossing the yellow value (an override removes the gas pack\'s 30 s on-delay so that the crossing itself is what is timed). Latency = receipt of the `raised`/`level_up` event by an alerts/# subscriber − the reading\'s intended send time (open loop). 3 s warm-up, then the measured window.', '',
+    '| offered/s | seconds | sent | PUBACKed | crossings | events matched | p50 ms | p99 ms | p99.9 ms | max ms | generator lag ms |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const rate of rates) {
+    const r = await benchE2e({ rate, seconds: short ? 5 : 10 });
+    lines.push(`| ${fmt(r.rate)} | ${r.seconds} | ${r.sent} | ${r.acked} | ${r.crossings} | ${r.matched} | ${r.p50.toFixed(2)} | **${r.p99.toFixed(2)}** | ${r.p999.toFixed(2)} | ${r.max.toFixed(2)} | ${r.lagMs.toFixed(2)} |`);
+    process.stdout.write(`e2e ${rate}/s: p99 ${r.p99.toFixed(2)} ms, matched ${r.matched}/${r.crossings}\n`);
+  }
+}
 lines.push('<!-- /bench:rules -->');
 const text = lines.join('\n');
 process.stdout.write(`${text}\n`);

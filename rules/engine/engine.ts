@@ -10,6 +10,7 @@
 //   reading announces whatever level is then in force.
 // - A reading evaluated more than `retrospectiveMs` after its device time raises a retrospective alert.
 // - quality ≠ ok never feeds process rules (domain.md §2); the device track sees everything.
+import v8 from 'node:v8';
 import { Level } from '../../core/level.ts';
 import type { JournalEntry, Quality } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
@@ -123,38 +124,66 @@ export class RuleEngine {
 
   /** The clock: time-based levels (no-data, schedules, durations), site rules and offline grouping. */
   tick(now: number): void {
-    for (const s of this.plan.sensors) {
-      if (s.tickers.length === 0) continue;
-      for (const r of s.tickers) {
-        const l = r.kind.tick!(r.state, now) as Level;
-        r.level = r.inSeason && !r.inSeason(now) ? Level.none : l;
-      }
+    const n = this.tickUnits();
+    this.tickRange(now, 0, n);
+  }
+
+  /** Work units of one tick: every sensor, then every site rule, then the offline grouping (one unit). The
+   * shell runs them in slices so that a tick over 100k sensors never blocks the event loop for long. */
+  tickUnits(): number {
+    return this.plan.sensors.length + this.plan.siteRules.length + 1;
+  }
+
+  tickRange(now: number, from: number, to: number): void {
+    const sensors = this.plan.sensors;
+    const rules = this.plan.siteRules;
+    for (let u = from; u < to; u++) {
+      if (u < sensors.length) this.tickSensor(sensors[u]!, now);
+      else if (u - sensors.length < rules.length) this.evalSiteRule(rules[u - sensors.length]!, now, 0, false);
+      else this.groupOffline(now);
+    }
+  }
+
+  private tickSensor(s: CSensor, now: number): void {
+    if (s.tickers.length === 0) return;
+    let changed = false;
+    for (const r of s.tickers) {
+      let l = r.kind.tick!(r.state, now) as Level;
+      if (r.inSeason !== null && !r.inSeason(now)) l = Level.none;
+      if (l !== r.level) { r.level = l; changed = true; }
+    }
+    // A slot whose announcement lags its level (forgotten after an archive, uncovered) is settled too.
+    if (changed || s.process.announced !== (s.process.covered ? Level.none : s.process.level) || s.device.announced !== (s.device.covered ? Level.none : s.device.level)) {
       this.settleSensor(s, 0, now, false, true);
     }
-    for (const r of this.plan.siteRules) this.evalSiteRule(r, now, 0, false);
-    this.groupOffline(now);
   }
 
   /** The checkpoint: rule states, sensor state and what each slot last announced, with the journal position. */
   snapshot(): Uint8Array {
-    const rules: Record<string, { f: string; s: unknown; l: number }> = {};
-    const put = (r: CRule | CSiteRule) => { rules[r.uid] = { f: r.fingerprint, s: snapshotOf(r.state), l: r.level }; };
+    const rules: Record<string, { f: number; s: unknown; l: number }> = {};
+    const fps: string[] = [];
+    const fpIndex = new Map<string, number>();
+    const put = (r: CRule | CSiteRule) => {
+      let f = fpIndex.get(r.fingerprint);
+      if (f === undefined) { f = fps.length; fps.push(r.fingerprint); fpIndex.set(r.fingerprint, f); }
+      rules[r.uid] = { f, s: snapshotOf(r.state), l: r.level };
+    };
     const sensors: Record<string, unknown> = {};
     for (const s of this.plan.sensors) {
       for (const m of s.metrics) { for (const r of m.process) put(r); for (const r of m.device) put(r); }
       sensors[s.key] = { lastTs: s.lastTs, quality: s.quality, metrics: s.metrics.map((m) => [m.name, m.last, m.lastTs]),
-        ev: [Array.from(s.evTs), Array.from(s.evVal), Array.from(s.evQ), s.evN], ds: s.deviceState, dsSince: s.deviceSince };
+        ev: [s.evTs.slice(), s.evVal.slice(), s.evQ.slice(), s.evN], ds: s.deviceState, dsSince: s.deviceSince };
     }
     for (const r of this.plan.siteRules) put(r);
     const slots: Record<string, [number, number, boolean]> = {};
     for (const sl of this.plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
-    return new TextEncoder().encode(JSON.stringify({ v: 1, pos: this.pos, rules, sensors, slots }, typedReplacer));
+    return v8.serialize({ v: 2, pos: this.pos, fps, rules, sensors, slots });
   }
 
   /** Restores a checkpoint into the current plan (rules whose params changed start fresh). */
   restore(bytes: Uint8Array): void {
-    const cp = JSON.parse(new TextDecoder().decode(bytes), typedReviver) as {
-      pos: number; rules: Record<string, { f: string; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [number[], number[], number[], number]; ds: CSensor['deviceState']; dsSince: number }>;
+    const cp = v8.deserialize(bytes) as {
+      pos: number; fps: string[]; rules: Record<string, { f: number; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [Float64Array, Float32Array, Uint8Array, number]; ds: CSensor['deviceState']; dsSince: number }>;
       slots: Record<string, [number, number, boolean]>;
     };
     this.pos = cp.pos;
@@ -172,14 +201,13 @@ export class RuleEngine {
   replacePlan(next: Plan): void {
     const bytes = this.snapshot();
     this.plan = next;
-    const cp = JSON.parse(new TextDecoder().decode(bytes), typedReviver);
-    this.adopt(cp);
+    this.adopt(v8.deserialize(bytes));
   }
 
-  private adopt(cp: { rules: Record<string, { f: string; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [number[], number[], number[], number]; ds: CSensor['deviceState']; dsSince: number }>; slots: Record<string, [number, number, boolean]> }): void {
+  private adopt(cp: { fps: string[]; rules: Record<string, { f: number; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [Float64Array, Float32Array, Uint8Array, number]; ds: CSensor['deviceState']; dsSince: number }>; slots: Record<string, [number, number, boolean]> }): void {
     const take = (r: CRule | CSiteRule) => {
       const c = cp.rules[r.uid];
-      if (!c || c.f !== r.fingerprint) return;
+      if (!c || cp.fps[c.f] !== r.fingerprint) return;
       if (r.state && typeof r.state === 'object') restoreInto(r.state as Record<string, unknown>, c.s);
       r.level = c.l as Level;
     };
@@ -190,7 +218,7 @@ export class RuleEngine {
         s.lastTs = c.lastTs ?? -Infinity;
         s.quality = c.quality;
         for (const [name, last, lastTs] of c.metrics) { const m = s.metrics.find((x) => x.name === name); if (m) { m.last = last ?? NaN; m.lastTs = lastTs ?? -Infinity; } }
-        s.evTs.set(c.ev[0].slice(0, EVIDENCE_SAMPLES)); s.evVal.set(c.ev[1].slice(0, EVIDENCE_SAMPLES)); s.evQ.set(c.ev[2].slice(0, EVIDENCE_SAMPLES)); s.evN = c.ev[3];
+        s.evTs.set(c.ev[0].subarray(0, EVIDENCE_SAMPLES)); s.evVal.set(c.ev[1].subarray(0, EVIDENCE_SAMPLES)); s.evQ.set(c.ev[2].subarray(0, EVIDENCE_SAMPLES)); s.evN = c.ev[3];
         s.deviceState = c.ds; s.deviceSince = c.dsSince;
       }
       s.ownLevel = maxLevel(s.metrics, 'process');
@@ -341,20 +369,4 @@ function needsOrdering(entries: readonly JournalEntry[]): boolean {
     last.set(k, e.ts);
   }
   return false;
-}
-
-function typedReplacer(_k: string, v: unknown): unknown {
-  if (ArrayBuffer.isView(v)) return { __t: v.constructor.name, d: Array.from(v as unknown as ArrayLike<number>) };
-  if (typeof v === 'number' && !Number.isFinite(v)) return { __n: String(v) };
-  return v;
-}
-
-const TYPED: Record<string, new (a: number[]) => ArrayBufferView> = {
-  Float64Array, Float32Array, Int32Array, Uint32Array, Uint8Array, Int16Array, Uint16Array, Int8Array,
-} as unknown as Record<string, new (a: number[]) => ArrayBufferView>;
-
-function typedReviver(_k: string, v: unknown): unknown {
-  if (v && typeof v === 'object' && '__t' in v) { const C = TYPED[(v as { __t: string }).__t]; return C ? new C((v as unknown as { d: number[] }).d) : v; }
-  if (v && typeof v === 'object' && '__n' in v) return Number((v as { __n: string }).__n);
-  return v;
 }

@@ -1,0 +1,146 @@
+// bench:rules, part 2: end to end through the broker (performance.md "p99 publish → alert event at 10k
+// readings/s ≤ 10 ms"). `riskwatch serve` runs as its own process on a bench registry of 10k combustible-gas
+// detectors (1,000 sensor devices of 10 detectors, one reading per PUBLISH, QoS 1); this process is the load
+// generator (open loop: every reading has an intended send time) and the observer (subscribed to alerts/#).
+// 1 % of readings cross the yellow value (25 %LEL); the value of a crossing encodes its identity, so the
+// observer matches each alert event (raised or level_up) to the reading behind it: latency = receipt of the
+// event − the reading's intended send time.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import mqtt, { type MqttClient } from 'mqtt';
+import { stringify } from 'yaml';
+import hdr from 'hdr-histogram-js';
+import { demoToken } from '../../broker/credentials.ts';
+import { demoSecret } from '../../app/data-dir.ts';
+import type { RegistryDef } from '../../core/registry.ts';
+import { freePort } from '../../test/support/ports.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface E2eResult { rate: number; seconds: number; sent: number; acked: number; crossings: number; matched: number; p50: number; p99: number; p999: number; max: number; lagMs: number }
+
+function registry(sensors: number, perDevice: number): RegistryDef {
+  const perEnterprise = 1000;
+  const enterprises: RegistryDef['enterprises'] = [];
+  for (let e = 0; e * perEnterprise < sensors; e++) {
+    const ids = Array.from({ length: Math.min(perEnterprise, sensors - e * perEnterprise) }, (_, i) => `g${i}`);
+    const devices = [];
+    for (let d = 0; d * perDevice < ids.length; d++) devices.push({ id: `d${d}`, name: `d${d}`, kind: 'sensor' as const, sensors: ids.slice(d * perDevice, (d + 1) * perDevice), credential: 'demo' as const });
+    enterprises.push({ id: `b${e}`, name: `bench ${e}`, county: '530402', sector: 'hazchem', state: { state: 'normal' },
+      sites: [{ id: 's', name: 's', kind: 'chemical_plant', location: { lat: 24, lon: 102 }, areas: [], items: [], params: {}, tailings: null,
+        sensors: ids.map((id) => ({ id, type: 'gas_combustible' as const, name: id, area: null, item: null, commissioned: '2024-01-01', params: {}, relations: [] })) }],
+      devices });
+  }
+  return { enterprises, users: [] };
+}
+
+export async function benchE2e(o: { rate: number; seconds: number; sensors?: number; connections?: number }): Promise<E2eResult> {
+  const sensors = o.sensors ?? 10_000;
+  const connections = o.connections ?? 1000;
+  const perDevice = Math.ceil(sensors / connections);
+  const dir = mkdtempSync(join(tmpdir(), 'rw-bench-rules-'));
+  const dataDir = join(dir, 'data');
+  const reg = registry(sensors, perDevice);
+  const configFile = join(dir, 'bench.yaml');
+  writeFileSync(configFile, stringify(reg));
+  // The bench measures the path, not the gas pack's on-delays: yellow enters at once (an override, as a plant would set it).
+  const rulesFile = join(dir, 'rules.yaml');
+  writeFileSync(rulesFile, stringify({ version: 2, overrides: reg.enterprises.map((e) => ({ enterprise: e.id, rule: 'gas_combustible.threshold', source: 'bench: no on-delay', params: { levels: { blue: { enterS: 0 }, yellow: { enterS: 0 } } } })) }));
+  const env = { ...process.env, RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir, RISKWATCH_RULES: rulesFile };
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'app/main.ts', 'token', 'add', '--name', 'observer', '--role', 'operator', '--scope', 'platform'], { cwd: ROOT, env }).toString();
+  const [, tokenId, token] = /token (\S+) \(shown once\): (\S+)/.exec(out)!;
+  const ports = { mqtt: await freePort(), http: await freePort(), metrics: await freePort() };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_JOURNAL_FSYNC: '0' },
+  });
+  let log = '';
+  child.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
+  child.stdout!.on('data', (b: Buffer) => { log += b.toString(); });
+  const clients: MqttClient[] = [];
+  try {
+    for (let i = 0; ; i++) {
+      try { if ((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status === 200) break; } catch { /* starting */ }
+      if (i > 600) throw new Error(`riskwatch did not start:\n${log.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const open = (opts: mqtt.IClientOptions) => new Promise<MqttClient>((res, rej) => {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${ports.mqtt}`, { reconnectPeriod: 0, ...opts });
+      c.once('connect', () => { (c.stream as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true); res(c); });
+      c.once('error', rej);
+    });
+    const observer = await open({ username: `token.${tokenId}`, password: token, clientId: `token.${tokenId}` });
+    clients.push(observer);
+    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    const intended = new Map<string, number>();
+    let matched = 0;
+    let measuring = false;
+    observer.on('message', (_t, payload) => {
+      const now = performance.timeOrigin + performance.now();
+      const ev = JSON.parse(payload.toString()) as { event: string; sensorId: string; enterpriseId: string; value: number };
+      if (ev.event !== 'raised' && ev.event !== 'level_up') return;
+      const k = `${ev.enterpriseId}/${ev.sensorId}|${ev.value}`;
+      const t0 = intended.get(k);
+      if (t0 === undefined) return;
+      intended.delete(k);
+      if (measuring) { histogram.recordValue(Math.max(1, Math.round((now - t0) * 1000))); matched++; }
+    });
+    await observer.subscribeAsync('alerts/#', { qos: 1 });
+    const secret = demoSecret(dataDir);
+    const devices: { c: MqttClient; topics: string[]; key: string[] }[] = [];
+    for (const e of reg.enterprises) for (const d of e.devices) {
+      const username = `${e.id}.${d.id}`;
+      const c = await open({ username, password: demoToken(secret, username), clientId: username });
+      clients.push(c);
+      devices.push({ c, topics: d.sensors.map((s) => `sensors/${e.id}/s/${s}`), key: d.sensors.map((s) => `${e.id}/${s}`) });
+    }
+    let sent = 0, acked = 0, crossings = 0, lagSum = 0, lagN = 0, serial = 0;
+    let x = 987654321;
+    const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+    const start = performance.timeOrigin + performance.now();
+    const warmupMs = 3000;
+    const totalMs = warmupMs + o.seconds * 1000;
+    const perTickMs = 5;
+    let k = 0;
+    await new Promise<void>((done) => {
+      const tick = () => {
+        const now = performance.timeOrigin + performance.now();
+        const elapsed = now - start;
+        if (elapsed >= totalMs) { done(); return; }
+        measuring = elapsed >= warmupMs;
+        const due = Math.floor((elapsed / 1000) * o.rate);
+        if (due - sent > 0) { lagSum += now - (start + (sent / o.rate) * 1000); lagN++; }
+        while (sent < due) {
+          const intendedAt = start + (sent / o.rate) * 1000;
+          const dev = devices[k % devices.length]!;
+          const j = Math.floor(k / devices.length) % dev.topics.length;
+          k++;
+          const cross = rnd() < 0.01;
+          // A crossing's value is unique (30 + serial/1000, 3 decimals) so the event can be matched to it.
+          const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round((1 + rnd() * 2) * 10) / 10;
+          if (cross) { intended.set(`${dev.key[j]}|${value}`, intendedAt); crossings += measuring ? 1 : 0; }
+          const payload = JSON.stringify({ ts: Math.round(intendedAt), values: { lel: value } });
+          dev.c.publish(dev.topics[j]!, payload, { qos: 1 }, (err) => { if (!err) acked++; });
+          sent++;
+        }
+        setTimeout(tick, perTickMs);
+      };
+      tick();
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    return {
+      rate: o.rate, seconds: o.seconds, sent, acked, crossings, matched,
+      p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000,
+      lagMs: lagN ? lagSum / lagN : 0,
+    };
+  } finally {
+    for (const c of clients) c.end(true);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
