@@ -241,19 +241,21 @@ export class RuleEngine {
       s.deviceState = deviceStateOf(s.health.state as never);
       s.deviceSince = deviceSinceOf(s.health.state as never);
     }
+    // Site rules reading this sensor first, then each slot once: a reading that lifts a detector to orange
+    // and, through a composite on the same alert, to red is one announcement (red), not orange then red.
+    const deps = s.dependents.length > 0 && (!fromTick || prevOwn !== s.ownLevel || prevState !== s.deviceState);
+    if (deps) for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro, false);
     this.settleSlot(s.process, pos, ts, retro);
     this.settleSlot(s.device, pos, ts, retro);
-    if (s.dependents.length > 0 && (!fromTick || prevOwn !== s.ownLevel || prevState !== s.deviceState)) {
-      for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro);
-    }
+    if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
-  private evalSiteRule(r: CSiteRule, now: number, pos: number, retro: boolean): void {
+  private evalSiteRule(r: CSiteRule, now: number, pos: number, retro: boolean, settle = true): void {
     this.members = r.members;
     this.memberMetric = r.memberMetric;
     const l = r.kind.evaluate(r.state, this.view, now) as Level;
     r.level = r.inSeason && !r.inSeason(now) ? Level.none : l;
-    this.settleSlot(r.slot, pos, now, retro);
+    if (settle) this.settleSlot(r.slot, pos, now, retro);
   }
 
   /** pos -1 = an import: levels move, nothing is announced. */

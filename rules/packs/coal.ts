@@ -1,10 +1,10 @@
 // Coal-mine atmosphere packs, domain.md §2.2 (煤矿安全规程 / AQ 1029 methane alarm, cut-power and restore
 // values per location, S8 [STD-verified]). Four colours [PROPOSAL]: blue = pre-alarm, yellow = the location's
 // alarm value (报警), orange = its cut-power value (断电; where alarm = cut-power, orange), red = cut-power and
-// the feed still shows power (断电失败/馈电异常) or ≥ 2.0 % (瓦斯积聚).
+// the feed still shows power (断电失败/馈电异常) or ≥ 2.0 % (瓦斯积聚) or an outburst signature (突出).
 import type { SensorInfo } from '../../core/registry.ts';
 import { num, ordered, r, step, str } from './build.ts';
-import { cutPowerFeedFailure } from './composites.ts';
+import { cutPowerFeedFailure, outburstSignature } from './composites.ts';
 import type { PackRule, StepsSpec, ThresholdSpec } from './types.ts';
 
 export interface MethaneLocation {
@@ -87,6 +87,17 @@ export const mineCh4: PackRule[] = [
     clause: null,
     confidence: 'PROPOSAL',
     target: 'self',
+  },
+  {
+    // One site-level alert for the mine (every methane sensor contributes): an outburst is an event of the
+    // airflow path, not of one point, and the saturated sensors themselves raise device alerts (超量程).
+    id: 'outburst',
+    kind: 'composite',
+    params: () => ({ params: outburstSignature(), design: false }),
+    source: 'domain.md §2.2 red: an outburst signature (CH₄ > 4 % within seconds, low-range sensors saturate → overrange; air velocity reverses)',
+    clause: null,
+    confidence: 'PROPOSAL',
+    target: { group: 'outburst' },
   },
 ];
 

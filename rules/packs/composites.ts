@@ -4,6 +4,27 @@
 // `{ self: true }, { minLevel }` is safe.
 import type { CompositeParams } from '../kinds/composite.ts';
 
+/** Gas, domain.md §2.1 red: "orange persisting > 5 min" (toxic: "same logic"). The anchor's own level at orange
+ * or above, held for 5 min. On the level, not on the value: the orange alarm held by its hysteresis is the
+ * alarm that persists, and a detector latched in over-range (domain.md §2.1 "keep the alarm latched") keeps its
+ * orange with no quality-ok sample to time it by; this rule is timed by the clock (`forS`). */
+export function orangePersisting(holdS: number): CompositeParams {
+  return {
+    op: 'and',
+    level: 'red',
+    forS: holdS,
+    text: `二级报警(橙色)持续超过${Math.round(holdS / 60)}分钟`,
+    nativeAlarm: '二级报警',
+    terms: [{ of: { self: true }, test: { minLevel: 'orange' } }],
+  };
+}
+
+/** A composite that reads its anchor's own level holds CONFIRM_S before it acts [PROPOSAL]: one engine tick. It
+ * also keeps the red out of the very evaluation that raised the anchor's own level: the engine then sends two
+ * level signals with one journal position, and the alert reducer drops the second as a replay (reported to the
+ * lead; rules/alerts/reducer.ts `s.pos <= alert.lastPos`), leaving the alert a colour below the engine's. */
+const CONFIRM_S = 10;
+
 /** Gas, domain.md §2.1 red: "orange on ≥ 2 detectors in the same area" (toxic: "same logic"). The anchor at
  * orange (二级报警) or above, and at least one other detector of its type in its area at orange or above.
  * The anchor term keeps a quiet detector from turning red because two others in its area did. */
@@ -11,6 +32,7 @@ export function sameAreaOrange(): CompositeParams {
   return {
     op: 'and',
     level: 'red',
+    forS: CONFIRM_S,
     text: '同一区域2个及以上探测器达到二级报警(橙色)',
     nativeAlarm: '二级报警',
     terms: [
@@ -20,9 +42,16 @@ export function sameAreaOrange(): CompositeParams {
   };
 }
 
+/** How old a coal-mine reading a composite relies on may be (the feed's "power on", the air velocity). AQ 1029
+ * (domain.md §2.2, S9): the hot-standby host switches over within 40 s, so a 40 s gap in the 10 s readings is
+ * normal operation, not a reason to drop a red 断电失败 to orange and raise it again (with 20 s, two intervals,
+ * one late feed reading did exactly that). */
+export const MINE_FRESH_S = 40;
+
 /** Coal, domain.md §2.2 red: "cut-power value and the feed status still shows power (断电失败 / 馈电异常)".
  * The anchor at orange (its cut-power value, held until the restore value: power may not come back before)
- * and its feed sensor showing power, freshly (one 10 s feed interval of slack); 10 s for the cut to act. */
+ * and its feed sensor's latest reading showing power; 10 s for the cut to act. The reading must be fresh
+ * (a silent feed sensor is a device alarm, not proof of power) within MINE_FRESH_S. */
 export function cutPowerFeedFailure(): CompositeParams {
   return {
     op: 'and',
@@ -32,21 +61,44 @@ export function cutPowerFeedFailure(): CompositeParams {
     nativeAlarm: '馈电异常',
     terms: [
       { of: { self: true }, test: { minLevel: 'orange' } },
-      { of: { relation: 'feed' }, test: { value: 'eq', than: 1, maxAgeS: 20 }, need: 'any' },
+      { of: { relation: 'feed' }, test: { value: 'eq', than: 1, maxAgeS: MINE_FRESH_S }, need: 'any' },
     ],
   };
 }
 
-/** Dust, domain.md §2.3 hopper-temperature red: "spark detected + ≥ 60 °C" (the same collector's spark
- * detector, fresh within two of its 60 s intervals). */
-export function sparkWithHotHopper(hotC: number, sparkIds: string[]): CompositeParams {
+/** Coal, domain.md §2.2 red: "an outburst signature": "within seconds CH₄ jumps to > 4 % (low-range sensors
+ * saturate → overrange). Air velocity reverses or drops …". The anchor methane sensor saturated (device state
+ * `overrange`; its own process level stays latched where it was, domain.md §2 and §2.1) while a wind sensor of
+ * its area reports reversed air (a quality-ok reading < 0 m/s, fresh within MINE_FRESH_S). The quality-ok
+ * reversal raises it; the saturation says why. "Drops" alone is left out: a stopped local fan drops the air
+ * too (§2.2 ventilation loss), which has its own rules. An area without a wind sensor cannot show this
+ * signature (the term is inert). */
+export function outburstSignature(): CompositeParams {
   return {
     op: 'and',
     level: 'red',
-    text: `灰斗温度 ≥ ${hotC} °C 且同一除尘器探测到火花`,
+    text: '疑似煤与瓦斯突出：甲烷传感器超量程(>4 %)且同一区域风流反向',
     terms: [
-      { of: { self: true }, test: { value: 'ge', than: hotC } },
-      { of: { ids: sparkIds }, test: { value: 'ge', than: 1, maxAgeS: 120 }, need: 'any' },
+      { of: { self: true }, test: { deviceIn: ['overrange'] } },
+      { of: { type: ['mine_wind'], sameArea: true }, test: { value: 'lt', than: 0, maxAgeS: MINE_FRESH_S }, need: 'any', ifUnresolved: 'inert' },
+    ],
+  };
+}
+
+/** Dust, domain.md §2.3 hopper-temperature red: "spark detected + ≥ 60 °C". Both on levels, not on latest
+ * values: the hopper at yellow or above (its 60 °C step, with that step's deadband), and a spark detector of
+ * the same collector at blue or above (dust_spark.count: a spark within the last hour). A latest-value test
+ * read a spark count of the last reporting period only, so red dropped at every spark-free period (every 10 s
+ * at a 10 s interval) while the fire burned. */
+export function sparkWithHotHopper(sparkIds: string[]): CompositeParams {
+  return {
+    op: 'and',
+    level: 'red',
+    forS: CONFIRM_S,
+    text: '灰斗温度 ≥ 60 °C 且同一除尘器探测到火花',
+    terms: [
+      { of: { self: true }, test: { minLevel: 'yellow' } },
+      { of: { ids: sparkIds }, test: { minLevel: 'blue' }, need: 'any' },
     ],
   };
 }

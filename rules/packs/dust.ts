@@ -51,7 +51,7 @@ export const dustHopperTemp: PackRule[] = [
     params: (s, site) => {
       const sparks = sameCollector(s, site, 'dust_spark');
       if (sparks.length === 0) return null;
-      return { params: sparkWithHotHopper(60, sparks), design: false };
+      return { params: sparkWithHotHopper(sparks), design: false };
     },
     source: 'domain.md §2.3 hopper temperature red: spark detected + ≥ 60 °C',
     clause: null,
@@ -162,20 +162,26 @@ export const dustValve: PackRule[] = [
   },
 ];
 
-// ---- spark detector (sparks counted per 60 s reporting period) ----
+// ---- spark detector (sparks counted per reporting period) ----
+
+/** "1 spark/h" (domain.md §2.3): a spark keeps the detector's blue for an hour. */
+const SPARK_MEMORY_S = 3600;
 
 export const dustSpark: PackRule[] = [
   {
     id: 'count',
     kind: 'threshold',
     params: () => {
-      // domain.md §2.3: blue 1 spark/h, yellow ≥ 3/h. Hourly counts need a window sum, which no rule kind
-      // offers yet (see the report); until then the per-period count stands in: any spark in a 60 s period
-      // is blue, ≥ 3 in one period yellow. Clear when a period has none.
-      const params: ThresholdSpec = { direction: 'rising', levels: { blue: { enter: 1, clear: 1 }, yellow: { enter: 3, clear: 1 } } };
+      // domain.md §2.3: blue 1 spark/h, yellow ≥ 3/h. Blue is exact with an off-delay: any spark enters it, and
+      // it clears only after a whole spark-free hour (SPARK_MEMORY_S), i.e. blue ⇔ ≥ 1 spark in the last hour,
+      // whatever the reporting period (60 s nominal, 10 s in the simulator's live phase). Counting to 3 in an
+      // hour needs a window sum, which no rule kind offers yet; until then ≥ 3 in one period stands in for
+      // yellow, held the same hour.
+      const hold = { exitS: SPARK_MEMORY_S };
+      const params: ThresholdSpec = { direction: 'rising', levels: { blue: { enter: 1, clear: 1, ...hold }, yellow: { enter: 3, clear: 1, ...hold } } };
       return { params, design: false };
     },
-    source: 'domain.md §2.3 spark detector: 1/h blue, ≥ 3/h yellow (per-period stand-in for the hourly count)',
+    source: 'domain.md §2.3 spark detector: 1/h blue (a spark within the last hour), ≥ 3/h yellow (per-period stand-in for the hourly count)',
     clause: null,
     confidence: 'PROPOSAL',
     seasonal: true,

@@ -1,10 +1,11 @@
 // Combustible and toxic gas packs, domain.md §2.1 (GB/T 50493-2019 §5.5.2 and its annex table).
 // The standard has two grades (一级/二级 报警); the four-colour mapping is a platform decision [PROPOSAL]:
-// blue = trend, yellow = 一级, orange = 二级, red = orange persisting > 5 min / on ≥ 2 detectors / ≥ 10 % IDLH.
+// blue = trend, yellow = 一级, orange = 二级, red = orange persisting > 5 min / on ≥ 2 detectors / ≥ 10 % IDLH
+// (the first two are composites on the sensor's own orange level: rules `orange_persisting` and `same_area`).
 // A sensor's `alarm1` / `alarm2` (docs/registry.md) are the plant's own settings and win over the maxima.
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { num, ordered, step } from './build.ts';
-import { sameAreaOrange } from './composites.ts';
+import { orangePersisting, sameAreaOrange } from './composites.ts';
 import type { PackRule, RateSpec, StepsSpec, ThresholdSpec } from './types.ts';
 
 const CLAUSE_50493 = 'GB/T 50493-2019 §5.5.2';
@@ -14,6 +15,13 @@ const ENTER_S_LOW = 30;
 const ENTER_S_HIGH = 10;
 /** domain.md §2.1 red: "orange persisting > 5 min". */
 const PERSIST_RED_S = 300;
+/** Off-delay of every colour [PROPOSAL]: a colour is left only once its clear condition has held 60 s. A leak
+ * plume carries lognormal turbulence σ_ln ≈ 0.3 with 5–30 s correlation (domain.md §2.1 "Incident dynamics"):
+ * at a 75 %LEL plateau single readings dip to 35–45 %LEL for 10–20 s, far past any deadband that still clears
+ * at the ±0.5 %LEL baseline noise, and without a hold the 二级报警 fell to 一级 and back on every dip (each a
+ * level_down/level_up event), which also restarted "orange persisting > 5 min". Twice the longest correlation
+ * time rides through a dip; a real fall still clears a minute later. */
+const EXIT_S = 60;
 
 /** Other detectors of the same type in the anchor's area (domain.md §2.1 "≥ 2 detectors in the same area"). */
 export function sameAreaPeers(s: SensorInfo, site: SiteDef): string[] {
@@ -45,16 +53,16 @@ export const gasCombustible: PackRule[] = [
       const { a1, a2, design } = lelLevels(s);
       // A plant that sets level 1 at or below 10 %LEL (GB 6222 practice) gets its blue at half of it.
       const blue = Math.min(LEL_BLUE, a1 / 2);
+      // Red is not a value step: it is orange persisting (rule `orange_persisting`) or on 2 detectors (`same_area`).
       const levels: StepsSpec = {
-        blue: step(blue, LEL_DEADBAND, 'rising', { enterS: ENTER_S_LOW }),
-        yellow: step(a1, LEL_DEADBAND, 'rising', { enterS: ENTER_S_LOW, native: '一级报警' }),
-        orange: step(a2, LEL_DEADBAND, 'rising', { enterS: ENTER_S_HIGH, native: '二级报警' }),
-        red: step(a2, LEL_DEADBAND, 'rising', { enterS: PERSIST_RED_S, native: '二级报警' }),
+        blue: step(blue, LEL_DEADBAND, 'rising', { enterS: ENTER_S_LOW, exitS: EXIT_S }),
+        yellow: step(a1, LEL_DEADBAND, 'rising', { enterS: ENTER_S_LOW, exitS: EXIT_S, native: '一级报警' }),
+        orange: step(a2, LEL_DEADBAND, 'rising', { enterS: ENTER_S_HIGH, exitS: EXIT_S, native: '二级报警' }),
       };
       const params: ThresholdSpec = { direction: 'rising', levels: ordered(levels, 'rising') };
       return { params, design };
     },
-    source: 'GB/T 50493-2019 §5.5.2 (一级 ≤ 25 %LEL, 二级 ≤ 50 %LEL; sensor alarm1/alarm2 when set); colours, blue 10 %LEL, red = 二级 persisting > 5 min, deadband and on-delay: domain.md §2.1 [PROPOSAL]',
+    source: 'GB/T 50493-2019 §5.5.2 (一级 ≤ 25 %LEL, 二级 ≤ 50 %LEL; sensor alarm1/alarm2 when set); colours, blue 10 %LEL, deadband, on-delay and off-delay: domain.md §2.1 [PROPOSAL]',
     clause: CLAUSE_50493,
     confidence: 'STD-verified',
   },
@@ -77,6 +85,15 @@ export const gasCombustible: PackRule[] = [
     source: 'domain.md §2.1 blue: rising ≥ 5 %LEL in 5 min',
     clause: null,
     confidence: 'PROPOSAL',
+  },
+  {
+    id: 'orange_persisting',
+    kind: 'composite',
+    params: (s) => ({ params: orangePersisting(PERSIST_RED_S), design: lelLevels(s).design }),
+    source: 'domain.md §2.1 red: orange (二级报警) persisting > 5 min',
+    clause: null,
+    confidence: 'PROPOSAL',
+    target: 'self',
   },
   {
     id: 'same_area',
@@ -139,15 +156,14 @@ function toxicPack(type: keyof typeof TOXIC): PackRule[] {
         // Deadband [PROPOSAL]: 10 % of AL.
         const db = al / 10;
         const levels: StepsSpec = {
-          blue: step(al / 2, db, 'rising', { enterS: ENTER_S_LOW }),
-          yellow: step(al, db, 'rising', { enterS: ENTER_S_LOW, native: '一级报警' }),
-          orange: step(ah, db, 'rising', { enterS: ENTER_S_HIGH, native: '二级报警' }),
-          red: step(ah, db, 'rising', { enterS: PERSIST_RED_S, native: '二级报警' }),
+          blue: step(al / 2, db, 'rising', { enterS: ENTER_S_LOW, exitS: EXIT_S }),
+          yellow: step(al, db, 'rising', { enterS: ENTER_S_LOW, exitS: EXIT_S, native: '一级报警' }),
+          orange: step(ah, db, 'rising', { enterS: ENTER_S_HIGH, exitS: EXIT_S, native: '二级报警' }),
         };
         const params: ThresholdSpec = { direction: 'rising', levels: ordered(levels, 'rising') };
         return { params, design };
       },
-      source: `GB/T 50493-2019 §5.5.2 and annex table (${g.zh} AL ${g.alPpm} / AH ${g.ahPpm} ppm = 100 % / 200 % OEL; sensor alarm1/alarm2 when set); colours, blue 50 % of AL, red = 二级 persisting > 5 min: domain.md §2.1 [PROPOSAL]`,
+      source: `GB/T 50493-2019 §5.5.2 and annex table (${g.zh} AL ${g.alPpm} / AH ${g.ahPpm} ppm = 100 % / 200 % OEL; sensor alarm1/alarm2 when set); colours, blue 50 % of AL, deadband, on-delay and off-delay: domain.md §2.1 [PROPOSAL]`,
       clause: CLAUSE_50493,
       confidence: 'STD-verified',
     },
@@ -166,6 +182,15 @@ function toxicPack(type: keyof typeof TOXIC): PackRule[] {
       source: `domain.md §2.1 red: ≥ 10 % IDLH (${g.zh} IDLH ${g.idlhMg} mg/m³ from the GB/T 50493-2019 annex table, converted at 25 °C)`,
       clause: 'GB/T 50493-2019 annex (IDLH)',
       confidence: 'PROPOSAL',
+    },
+    {
+      id: 'orange_persisting',
+      kind: 'composite',
+      params: (s) => ({ params: orangePersisting(PERSIST_RED_S), design: toxicLevels(s, g).design }),
+      source: 'domain.md §2.1 red (toxic: "same logic"): orange (二级报警) persisting > 5 min',
+      clause: null,
+      confidence: 'PROPOSAL',
+      target: 'self',
     },
     {
       id: 'same_area',

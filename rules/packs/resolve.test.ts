@@ -36,10 +36,10 @@ describe('rulesForSensor: thresholds from design params or domain.md §2 default
     { why: 'T1 face: alarm 1.0, cut-power 1.5; the sensor carries its values → design', s: sensor('m', 'mine_ch4', { location: 'T1', alarm: 1.0, cutPower: 1.5, restore: 1.0 }), rule: 'mine_ch4.threshold', expect: { blue: 0.8, yellow: 1.0, orange: 1.5, red: 2.0 }, source: 'design' },
     { why: 'T3 intake 0.5/0.5: the pre-alarm is 80 % of the alarm value, not 0.8 % above it', s: sensor('m', 'mine_ch4', { location: 'T3' }), rule: 'mine_ch4.threshold', expect: { blue: 0.4, yellow: 0.5, orange: 0.5, red: 2.0 }, source: 'default' },
     { why: 'drainage roadway cuts at 2.5 %: the 2.0 % accumulation red would sit below orange, so it is left out', s: sensor('m', 'mine_ch4', { location: 'drainage' }), rule: 'mine_ch4.threshold', expect: { blue: 2.0, yellow: 2.5, orange: 2.5, red: undefined }, source: 'default' },
-    { why: 'combustible without settings: GB/T 50493 maxima 25 / 50 %LEL, red = orange held 5 min', s: sensor('g', 'gas_combustible'), rule: 'gas_combustible.threshold', expect: { blue: 10, yellow: 25, orange: 50, red: 50 }, source: 'default' },
-    { why: 'combustible with alarm1 20 (a plant may set lower): design, yellow 20, blue stays 10', s: sensor('g', 'gas_combustible', { alarm1: 20, alarm2: 40 }), rule: 'gas_combustible.threshold', expect: { blue: 10, yellow: 20, orange: 40, red: 40 }, source: 'design' },
+    { why: 'combustible without settings: GB/T 50493 maxima 25 / 50 %LEL; red is no value step (orange persisting / on 2 detectors: composites)', s: sensor('g', 'gas_combustible'), rule: 'gas_combustible.threshold', expect: { blue: 10, yellow: 25, orange: 50, red: undefined }, source: 'default' },
+    { why: 'combustible with alarm1 20 (a plant may set lower): design, yellow 20, blue stays 10', s: sensor('g', 'gas_combustible', { alarm1: 20, alarm2: 40 }), rule: 'gas_combustible.threshold', expect: { blue: 10, yellow: 20, orange: 40, red: undefined }, source: 'design' },
     { why: 'combustible with a GB 6222-style 10 %LEL level 1: blue drops to half of it', s: sensor('g', 'gas_combustible', { alarm1: 10 }), rule: 'gas_combustible.threshold', expect: { blue: 5, yellow: 10, orange: 50 }, source: 'design' },
-    { why: 'H₂S: blue 50 % of AL 7, yellow AL, orange AH 14 ppm (GB/T 50493 annex)', s: sensor('h', 'gas_h2s'), rule: 'gas_h2s.threshold', expect: { blue: 3.5, yellow: 7, orange: 14, red: 14 }, source: 'default' },
+    { why: 'H₂S: blue 50 % of AL 7, yellow AL, orange AH 14 ppm (GB/T 50493 annex)', s: sensor('h', 'gas_h2s'), rule: 'gas_h2s.threshold', expect: { blue: 3.5, yellow: 7, orange: 14, red: undefined }, source: 'default' },
     { why: 'H₂S red at 10 % IDLH = 430 mg/m³ × 24.45 / 34.08 / 10 = 30.8 ppm', s: sensor('h', 'gas_h2s'), rule: 'gas_h2s.idlh', expect: { red: 30.8 }, source: 'default' },
     { why: 'residual current: GB 50116 §9.2.3 alarm 300 mA from the sensor → design', s: sensor('i', 'residual_current', { alarm: 300 }), rule: 'residual_current.threshold', expect: { blue: 200, yellow: 300, orange: 500, red: 1000 }, source: 'design' },
     { why: 'residual current set at 500 mA (top of the range): yellow and orange coincide, orange wins', s: sensor('i', 'residual_current', { alarm: 500 }), rule: 'residual_current.threshold', expect: { blue: 200, yellow: 500, orange: 500, red: 1000 }, source: 'design' },
@@ -49,7 +49,8 @@ describe('rulesForSensor: thresholds from design params or domain.md §2 default
     { why: 'phreatic depth D = 5 m: 1.3 / 1.2 / 1.1 / 1.0 × D (GB 51108 §8.3; platform defaults)', s: sensor('p', 'tailings_phreatic', { controlDepth: 5 }), rule: 'tailings_phreatic.threshold', expect: { blue: 6.5, yellow: 6, orange: 5.5, red: 5 }, source: 'default' },
     { why: 'dry beach Lmin 70 m: 1.5 / 1.3 / 1.15 / 1.0 × Lmin', s: sensor('b', 'tailings_beach', { minLength: 70 }), rule: 'tailings_beach.threshold', expect: { blue: 105, yellow: 91, orange: 80.5, red: 70 }, source: 'default' },
     { why: 'pond level: the design levels directly, orange at the midpoint of pre-flood and design max', s: sensor('w', 'tailings_pond_level', { operatingLevel: 1850, preFloodLevel: 1850.6, designMaxFloodLevel: 1851.8 }), rule: 'tailings_pond_level.threshold', expect: { blue: 1850, yellow: 1850.6, orange: 1851.2, red: 1851.8 }, source: 'design' },
-    { why: 'GNSS velocity: blue 2 × the point\'s normal creep 0.1 mm/d, then 1 / 3 / 10 mm/d', s: sensor('g', 'tailings_gnss', { normalCreepMmPerDay: 0.1 }), rule: 'tailings_gnss.velocity', expect: { blue: 0.2, yellow: 1, orange: 3, red: 10 }, source: 'design' },
+    { why: 'GNSS velocity: blue 2 × the point\'s normal creep 0.1 mm/d = 0.2, floored at 0.5 mm/d (7-day-rate noise on a quiet dam), then 1 / 3 / 10 mm/d', s: sensor('g', 'tailings_gnss', { normalCreepMmPerDay: 0.1 }), rule: 'tailings_gnss.velocity', expect: { blue: 0.5, yellow: 1, orange: 3, red: 10 }, source: 'design' },
+    { why: 'GNSS velocity: a point creeping 0.4 mm/d normally gets blue at 2 × that = 0.8 mm/d', s: sensor('g', 'tailings_gnss', { normalCreepMmPerDay: 0.4 }), rule: 'tailings_gnss.velocity', expect: { blue: 0.8, yellow: 1, orange: 3, red: 10 }, source: 'design' },
     { why: 'tank level with DCS setpoints: H yellow, HH orange', s: sensor('t', 'tank_level', { height: 12.3, high: 10.46, highHigh: 11.07, low: 1.23, lowLow: 0.62 }), rule: 'tank_level.threshold', expect: { yellow: 10.46, orange: 11.07 }, source: 'design' },
     { why: 'tank level with only a height: 85 / 90 % of it (domain.md §2.6 simulation defaults)', s: sensor('t', 'tank_level', { height: 10 }), rule: 'tank_level.threshold', expect: { yellow: 8.5, orange: 9 }, source: 'default' },
     { why: 'pressure with a design value only: H 90 %, HH 95 % of design are defaults', s: sensor('p', 'process_pressure', { design: 2.0 }), rule: 'process_pressure.threshold', expect: { yellow: 1.8, orange: 1.9 }, source: 'default' },
@@ -71,11 +72,15 @@ describe('rulesForSensor: thresholds from design params or domain.md §2 default
     expect(l.yellow?.native).toBe('报警');
   });
 
-  it('labels the gas grades with the standard\'s own names (contract.md nativeAlarm) and holds red 5 min', () => {
+  it('labels the gas grades with the standard\'s own names (contract.md nativeAlarm) and turns orange held 5 min red', () => {
     const l = levels(rule(of(sensor('g', 'gas_combustible')), 'gas_combustible.threshold'));
     expect(l.yellow?.native).toBe('一级报警');
     expect(l.orange?.native).toBe('二级报警');
-    expect(l.red).toMatchObject({ enter: 50, enterS: 300 });
+    // domain.md §2.1 turbulence (σ_ln 0.3, 5–30 s): a colour is left only after 60 s past its clear value.
+    expect(l.orange).toMatchObject({ enter: 50, clear: 48, enterS: 10, exitS: 60 });
+    expect(rule(of(sensor('g', 'gas_combustible')), 'gas_combustible.orange_persisting')).toMatchObject({
+      scope: 'site', target: 'self', anchorSensorId: 'g', params: { level: 'red', forS: 300, terms: [{ of: { self: true }, test: { minLevel: 'orange' } }] },
+    });
   });
 
   it('puts O₂ on a band: under-oxygen 19.5 yellow on the low side, over-oxygen 23.5 yellow on the high side', () => {
@@ -87,7 +92,8 @@ describe('rulesForSensor: thresholds from design params or domain.md §2 default
 
   it('omits the NH₃ IDLH red: 10 % IDLH (51.7 ppm) lies below AH (57 ppm), so red comes from persistence only', () => {
     expect(rule(of(sensor('n', 'gas_nh3')), 'gas_nh3.idlh')).toBeUndefined();
-    expect(levels(rule(of(sensor('n', 'gas_nh3')), 'gas_nh3.threshold')).red).toMatchObject({ enter: 57, enterS: 300 });
+    expect(levels(rule(of(sensor('n', 'gas_nh3')), 'gas_nh3.threshold')).orange?.enter).toBe(57);
+    expect(rule(of(sensor('n', 'gas_nh3')), 'gas_nh3.orange_persisting')).toMatchObject({ params: { level: 'red', forS: 300 } });
   });
 
   it('leaves out value rules that have no reference: dp without baselinePa, process_temp without setpoints', () => {
@@ -186,7 +192,7 @@ describe('overrides', () => {
     const r = rule(of(gas, st, ent(), o), 'gas_combustible.threshold')!;
     expect(r.version).toBe(7);
     expect(r.thresholdSource).toBe('design');
-    expect(levels(r).yellow).toEqual({ enter: 20, clear: 18, enterS: 30, native: '一级报警' });
+    expect(levels(r).yellow).toEqual({ enter: 20, clear: 18, enterS: 30, exitS: 60, native: '一级报警' });
     expect(levels(r).orange?.enter).toBe(50);
     expect(r.source.startsWith('企业 GDS 设定值 (rule overrides v7)')).toBe(true);
     // Rules the file does not name keep the pack version.
@@ -225,7 +231,7 @@ describe('overrides', () => {
 
   it('deletes a key with null (a design without a blue level)', () => {
     const o = ov(6, [{ enterprise: 'e1', rule: 'gas_combustible.threshold', params: { levels: { blue: null } }, source: 'design', thresholdSource: 'design' }]);
-    expect(Object.keys(levels(rule(of(gas, st, ent(), o), 'gas_combustible.threshold')))).toEqual(['yellow', 'orange', 'red']);
+    expect(Object.keys(levels(rule(of(gas, st, ent(), o), 'gas_combustible.threshold')))).toEqual(['yellow', 'orange']);
   });
 
   it('supplies the params of a rule the defaults left out for want of design values', () => {

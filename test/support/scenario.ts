@@ -33,7 +33,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startScenario(name: string, o: { startIso: string; seed?: number; options?: ScenarioOptions; registry?: RegistryDef; dataDir?: string; platform?: Record<string, unknown> } ): Promise<ScenarioRun> {
   const clock = new ManualClock(o.startIso);
   const registry = o.registry ?? demoRegistry();
-  const p = await startTestPlatform(registry, { clock, ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.platform ? { platform: o.platform } : {}) });
+  // The demo's registry comes with its rule overrides (config/rules.yaml), as `npm start` loads them.
+  const platform = { ...(o.registry ? {} : { rules: { overridesFile: 'config/rules.yaml' } }), ...(o.platform ?? {}) };
+  const p = await startTestPlatform(registry, { clock, platform, ...(o.dataDir ? { dataDir: o.dataDir } : {}) });
   const t = p.registry.createToken('scenario-observer', 'operator', { kind: 'platform' }, 'test');
   const sub: MqttClient = await connect(p.mqttPort, { username: `token.${t.id}`, password: t.token, clientId: `token.${t.id}` });
   const events: Transition[] = [];
