@@ -36,6 +36,8 @@ export interface ApiDeps {
   health: () => { ok: boolean; parts: Record<string, string> };
   now: () => number;
   sessionTtlMs: number;
+  /** The level in force at a sensor (process track) and its device state (rules/engine), when rules run. */
+  sensorLevel?: (enterpriseId: string, sensorId: string) => { level: string | null; levelNo: number | null; deviceLevel: string | null; deviceState: string } | undefined;
   /** The alert part (rules/alerts); the /api/alerts routes are off without it. */
   alerts?: AlertService;
 }

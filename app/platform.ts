@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { basename } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { levelName, levelNo } from '../core/level.ts';
 import type { RegistryDef } from '../core/registry.ts';
 import { IngestCounters } from '../ingest/counters.ts';
 import { Ingest } from '../ingest/ingest.ts';
@@ -127,6 +128,11 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
         if (!d || d.revoked) { log.info({ device: u }, 'credential revoked: disconnecting'); b!.disconnect(u); }
       }
     });
+    // Registry changes (sensors added, design values, enterprise states) recompile the rules; a plan that does
+    // not compile is refused and the rules in force keep running.
+    registry.onChange(() => {
+      try { rules.reload(); } catch (err) { log.error({ err: (err as Error).message }, 'rules: registry change refused by the rule compiler; previous rules keep running'); }
+    });
     const poll = setInterval(() => registry.refreshIfChanged(), 2000);
     poll.unref();
     stops.push(() => clearInterval(poll));
@@ -146,6 +152,10 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
       deviceState: (e, d) => deviceStates.get(`${e}.${d}`),
       health: () => ({ ok: Object.values(ready).every((s) => s === 'ok'), parts: { ...ready, journal: 'ok' } }),
       alerts: rules.manager,
+      sensorLevel: (e, s) => {
+        const st = rules.engine.sensorState(e, s);
+        return st ? { level: levelName(st.level), levelNo: levelNo(st.level), deviceLevel: levelName(st.deviceLevel), deviceState: st.deviceState } : undefined;
+      },
     };
     const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024 });
     healthRoutes(http, deps);

@@ -63,7 +63,7 @@ export function overridesPath(cfg: PlatformConfig): string | null {
 export function startRules(d: RulesDeps): RulesPart {
   const { cfg, clock, log } = d;
   const now = () => clock.now();
-  const calendar = loadHolidayCalendar(cfg.rules.holidaysFile ?? undefined);
+  const calendar = loadHolidayCalendar(cfg.rules.holidaysFile ?? undefined, { onUncoveredYear: (_year, msg) => log.warn(msg) });
   const history = new SqliteSeriesHistory({ path: join(d.dataDir, 'history.db'), now });
   const baselines = new BaselineStore({ history, calendar });
   const enterprises = () => d.registry.compiled.enterprises;

@@ -20,6 +20,7 @@ import { QUALITIES } from '../core/reading.ts';
 import { DeviceSchema, type RegistryDef } from '../core/registry.ts';
 import { SENSOR_TYPES, type SensorTypeDef } from '../core/sensor-types.ts';
 import { PlatformSchema } from '../app/config.ts';
+import { PACK_VERSION } from '../rules/packs/index.ts';
 import { loadConfigFile } from '../app/config-file.ts';
 import { startTestPlatform, until, type TestPlatform } from './support/platform.ts';
 import { connect, deviceOpts } from './support/mqtt.ts';
@@ -256,6 +257,16 @@ interface ShellCheck {
 }
 
 const jsonLines = (s: string): Record<string, unknown>[] => s.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+/** Lines printed by `curl -w ' %{http_code}\n'`: a JSON body, a space, the status. */
+const answers = (s: string): { status: number; body: Record<string, unknown> }[] => s.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => {
+  const at = l.lastIndexOf(' ');
+  return { status: Number(l.slice(at + 1)), body: JSON.parse(l.slice(0, at)) as Record<string, unknown> };
+});
+/** The fields of an alert event (contract.md "Alerts"). */
+const EVENT_KEYS = ['eventId', 'id', 'version', 'kind', 'event', 'level', 'levelNo', 'previousLevel', 'nativeAlarm', 'condition', 'handling',
+  'retrospective', 'enterpriseId', 'siteId', 'sensorId', 'metric', 'parentId', 'rule', 'ruleVersion', 'thresholdSource', 'value', 'threshold',
+  'unit', 'ackByEnterprise', 'ackByCentre', 'deadline', 'tier', 'message', 'at', 'raisedAt'].sort();
+const userName = (username: string): string => DEMO.users.find((u) => u.username === username)!.name;
 const journalOf = (p: TestPlatform, sensor: string) => p.journal.read(0, 1e6).filter((e) => e.enterpriseId === 'qilin-coal' && e.sensorId === sensor);
 
 const SHELL: Record<string, ShellCheck> = {
@@ -363,6 +374,59 @@ const SHELL: Record<string, ShellCheck> = {
       expect(m, out.stdout).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThan(0);
       expect(out.stdout).toMatch(/^riskwatch_spool_limit_bytes \d+/m);
+    },
+  },
+  'alert-watch': {
+    check: (out, { env }) => {
+      const ev = jsonLines(out.stdout)[0]!;
+      expect(sorted(Object.keys(ev))).toEqual(EVENT_KEYS);
+      expect(ev).toMatchObject({
+        event: 'raised', version: 1, kind: 'process', level: 'orange', levelNo: 2, previousLevel: null, nativeAlarm: '断电',
+        condition: 'active', handling: 'open', retrospective: false, enterpriseId: 'qilin-coal', siteId: 'mine-1', sensorId: 'ch4-1101-t0',
+        metric: 'ch4', parentId: null, rule: 'mine_ch4.threshold', ruleVersion: PACK_VERSION, thresholdSource: 'design', value: 1.62, threshold: 1.5,
+        unit: '%vol', ackByEnterprise: null, ackByCentre: null, tier: 0,
+      });
+      env.ALERT_ID = ev.id as string;
+    },
+  },
+  'alert-ack': {
+    check: (out, { p, env }) => {
+      const [first, again, other] = answers(out.stdout);
+      expect(first).toMatchObject({ status: 200, body: { id: env.ALERT_ID, version: 2, handling: 'acknowledged', ackByEnterprise: userName('qilin-coal'), ackByCentre: null } });
+      expect(again, 'the retry is answered from the Idempotency-Key').toEqual(first);
+      expect(other).toMatchObject({ status: 422, body: { code: 'RW_ERR_VALIDATION' } });
+      expect(p.rules.manager.get(env.ALERT_ID!)!.version, 'acknowledged once').toBe(2);
+    },
+  },
+  'alert-bulk-ack': {
+    check: (out, { env }) => {
+      const [bulk, list] = jsonLines(out.stdout) as [Record<string, unknown>, { items: Record<string, unknown>[] }];
+      expect(bulk).toEqual({ results: [{ id: env.ALERT_ID, ok: true, version: 3 }, { id: 'no-such-alert', ok: false, code: 'RW_ERR_NOT_FOUND' }] });
+      expect(list.items.find((a) => a.id === env.ALERT_ID)).toMatchObject({ version: 3, handling: 'acknowledged', ackByEnterprise: userName('qilin-coal'), ackByCentre: userName('operator') });
+      for (const a of list.items) expect(a).toMatchObject({ enterpriseId: 'qilin-coal', kind: 'process' });
+    },
+  },
+  'alert-assess': {
+    check: (out) => {
+      const r = answers(out.stdout);
+      expect(r.map((x) => [x.status, x.body.code ?? x.body.handling])).toEqual([
+        [409, 'RW_ERR_VERSION_CONFLICT'], [409, 'RW_ERR_ILLEGAL_TRANSITION'], [200, 'assessed'], [200, 'handling'], [409, 'RW_ERR_ILLEGAL_TRANSITION'],
+      ]);
+      expect(r[0]!.body.version).toBe(3);
+      expect(r[3]!.body).toMatchObject({ version: 5, verdict: 'real', condition: 'active' });
+    },
+  },
+  'alert-detail': {
+    check: (out, { env }) => {
+      const lines = out.stdout.split('\n').filter((l) => l.startsWith('{'));
+      expect(answers(lines[0]!)[0]).toMatchObject({ status: 403, body: { code: 'RW_ERR_FORBIDDEN' } });
+      const detail = JSON.parse(lines[1]!) as { alert: Record<string, unknown>; events: Record<string, unknown>[]; audit: { actor: { party: string } | null }[]; evidence: { samples: { value: number }[]; rule: Record<string, unknown> } };
+      expect(detail.alert).toMatchObject({ id: env.ALERT_ID, version: 5, handling: 'handling', verdict: 'real' });
+      expect(detail.events.map((e) => [e.version, e.event])).toEqual([[1, 'raised'], [2, 'acknowledged'], [3, 'acknowledged'], [4, 'assessed'], [5, 'handling']]);
+      expect(detail.audit.map((a) => a.actor?.party ?? null)).toEqual([null, 'enterprise', 'centre', 'enterprise', 'enterprise']);
+      expect(detail.evidence.rule).toMatchObject({ id: 'mine_ch4.threshold', kind: 'threshold', version: PACK_VERSION });
+      expect(detail.evidence.samples.at(-1)!.value).toBe(1.62);
+      expect(JSON.parse(lines[2]!), 'the retained alert-state/… is the alert view').toEqual(detail.alert);
     },
   },
   'node-gateway': {

@@ -24,6 +24,11 @@ function page<T>(all: T[], limit: number, cursor: number) {
   return { items, nextCursor: cursor + limit < all.length ? String(cursor + limit) : null, total: all.length };
 }
 
+function levelsOf(deps: ApiDeps, e: string, s: string) {
+  const l = deps.sensorLevel?.(e, s);
+  return { level: l?.level ?? null, levelNo: l?.levelNo ?? null, deviceLevel: l?.deviceLevel ?? null, instrumentState: l?.deviceState ?? null };
+}
+
 export function registryRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const visible = (p: Principal, enterpriseId: string): boolean => {
     const e = deps.registry.compiled.enterprises.get(enterpriseId);
@@ -62,7 +67,7 @@ export function registryRoutes(app: FastifyInstance, deps: ApiDeps): void {
           metrics: Object.fromEntries(Object.entries(t.metrics).map(([k, m]) => [k, { unit: m.unit, name: m.zh }])),
           latest: r ? { ts: new Date(r.ts).toISOString(), values: r.values, quality: r.quality, seq: r.seq, receivedAt: new Date(r.receivedAt).toISOString() } : null,
           freshness: freshness(ageMs, s.intervalS), ageS: ageMs === null ? null : Math.round(ageMs / 1000),
-          level: null, devices,
+          ...levelsOf(deps, s.enterpriseId, s.sensorId), devices,
           deviceState: devices.some((d) => d.online) ? 'online' : 'offline',
         };
       });

@@ -190,6 +190,13 @@ export class RuleEngine {
     this.adopt(cp);
   }
 
+  /** What GET /api/sensors shows: the level in force at a sensor (max over its rules and site rules feeding
+   * its alert) and its device state. */
+  sensorState(enterpriseId: string, sensorId: string): { level: Level; deviceLevel: Level; deviceState: string } | undefined {
+    const s = this.plan.byKey.get(`${enterpriseId}/${sensorId}`);
+    return s ? { level: s.process.level, deviceLevel: s.device.covered ? Level.none : s.device.level, deviceState: s.deviceState } : undefined;
+  }
+
   /** The manager archived the alert of `key` and nothing holds the key: what was announced is forgotten,
    * so a condition still in force is announced again (a new alert) at the next evaluation or tick. */
   forget(key: string): void {
