@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Level } from '../../core/level.ts';
-import type { SensorInfo, SiteDef } from '../../core/registry.ts';
-import { SENSOR_TYPES, type SensorTypeId } from '../../core/sensor-types.ts';
+import type { SensorTypeId } from '../../core/sensor-types.ts';
+import { ctxFor } from './testkit.ts';
 import type { Sample, SensorRuleContext } from './kind.ts';
 import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
 import { threshold, thresholdParams, type ThresholdParams } from './threshold.ts';
 
 const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
 
-function ctxFor(type: SensorTypeId): SensorRuleContext {
-  const t = SENSOR_TYPES[type];
-  const metric = Object.keys(t.metrics)[0]!;
-  const sensor: SensorInfo = {
-    id: 'x1', type, name: '测点', area: null, item: null, commissioned: '2024-01-01', params: {}, relations: [],
-    enterpriseId: 'e1', siteId: 's1', deviceIds: [], commissionedMs: 0,
-  };
-  const site: SiteDef = { id: 's1', name: '厂区', kind: 'factory', location: { lat: 25, lon: 102 }, tailings: null, areas: [], items: [], params: {}, sensors: [] };
-  return {
-    sensor, site, metric, metricDef: (t.metrics as Record<string, SensorRuleContext['metricDef']>)[metric]!,
-    env: { calendar: { dayKind: () => null }, enterprise: () => undefined, baseline: () => ({ at: () => NaN, p95: NaN, production: NaN }) },
-  };
-}
 
 const T0 = Date.UTC(2025, 5, 1);
 /** Runs [seconds after T0, value] samples through a fresh state; returns the level after each. */
