@@ -468,7 +468,7 @@ function describeText(s: ScheduleState): string {
       return `非禁止作业时段，用电负荷 ${v}`;
     case 'no_reference':
       return s.rule === 'overload'
-        ? '尚无负荷P95基线且未配置合同容量/额定功率(contractKw/ratedKw)，无法判定超负荷'
+        ? '尚无负荷P95基线且未配置合同容量(contractKw)，无法判定超负荷'
         : '尚无正常生产负荷基线且未配置额定功率(ratedKw)，无法判定';
     case 'state_exempt':
       return `企业处于${s.c.entState === null ? '未知' : STATE_ZH[s.c.entState]}状态，不判定负荷骤降`;

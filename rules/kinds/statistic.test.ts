@@ -214,6 +214,70 @@ describe('statistic baseline', () => {
   });
 });
 
+describe('statistic sum (domain.md §2.5 rainfall: levels on the 24 h amount of a 10-min gauge)', () => {
+  const RAIN = SENSOR_TYPES.rain_gauge.metrics.rain;
+  const TEN = 10 * MIN;
+  /** domain.md §2.5 rainfall row: ≥ 25 blue, ≥ 50 yellow (暴雨), ≥ 100 orange, ≥ 250 red; clear at 90 %. */
+  const rain = (windowS = 86_400) => ({
+    mode: 'sum', windowS, direction: 'rising',
+    levels: { blue: { enter: 25, clear: 22.5 }, yellow: { enter: 50, clear: 45, native: '暴雨' }, orange: { enter: 100, clear: 90 }, red: { enter: 250, clear: 225 } },
+  });
+  const play = (h: ReturnType<typeof harness>, values: number[], stepMs = TEN, t0 = T0): string =>
+    values.map((v, i) => CH[h.feed(t0 + i * stepMs, v)]).join('');
+
+  const cases: { why: string; params: Record<string, unknown>; values: number[]; levels: string; stepMs?: number }[] = [
+    { why: 'the 24 h total decides, not the period amount: five 5 mm periods reach 25 mm (≥) on the fifth', params: rain(), values: rep(5, 5), levels: '....B' },
+    { why: '24.9 mm is not blue; 0.1 mm more is', params: rain(), values: [24.9, 0.1], levels: '.B' },
+    { why: '50 mm in 24 h is 暴雨: yellow', params: rain(), values: [25, 25], levels: 'BY' },
+    { why: 'escalation at once: 100 mm orange, 250 mm red', params: rain(), values: [100, 150], levels: 'OR' },
+    {
+      why: 'rain leaves the window after 24 h: 30 mm, then dry periods; at 24 h (the sample exactly 24 h old is out) the total is 0 and blue clears',
+      params: rain(), values: [30, ...rep(0, 144)], levels: `${'B'.repeat(144)}.`,
+    },
+    {
+      why: 'hysteresis on the total: 26 → 23 mm (≥ clear 22.5) holds blue, 3 mm clears (30-min window)',
+      params: rain(1800), values: [3, 20, 3, 0, 0], levels: '..BB.',
+    },
+    {
+      why: 'a faster live interval than the type\'s nominal one grows the ring: 10 s samples of 1 mm over 10 min = 60 mm, exactly',
+      params: rain(600), values: rep(1, 70), stepMs: 10_000, levels: `${'.'.repeat(24)}${'B'.repeat(25)}${'Y'.repeat(21)}`,
+    },
+  ];
+  it.each(cases)('$why', ({ params, values, levels, stepMs }) => {
+    const h = harness(params, { metricDef: RAIN });
+    expect(play(h, values, stepMs)).toBe(levels);
+  });
+
+  it('a sample older than the last one is ignored (not summed)', () => {
+    const h = harness(rain(), { metricDef: RAIN });
+    play(h, [20, 4]);
+    expect(h.feed(T0 + 5 * MIN, 30)).toBe(Level.none);
+    expect(h.st.ring!.total).toBe(24);
+  });
+
+  it('describe: the window total with the crossed threshold and the native name; held by hysteresis', () => {
+    const h = harness(rain(), { metricDef: RAIN });
+    play(h, [30, 25]);
+    expect(statistic.describe(h.st)).toEqual({ value: 55, threshold: 50, nativeAlarm: '暴雨', text: '时段降雨量近24小时累计 55.0 mm，≥ 50.0 mm (黄色阈值)' });
+    const g = harness(rain(1800), { metricDef: RAIN });
+    play(g, [3, 20, 3, 0]);
+    expect(statistic.describe(g.st).text).toBe('时段降雨量近30分钟累计 23.0 mm，未回到清除值 < 22.5 mm (蓝色阈值 ≥ 25.0 mm 保持)');
+    const n = harness(rain(), { metricDef: RAIN });
+    play(n, [2]);
+    expect(statistic.describe(n.st)).toEqual({ value: 2, threshold: null, nativeAlarm: null, text: '时段降雨量近24小时累计 2.00 mm (正常)' });
+  });
+
+  it('state survives an engine checkpoint (snapshot → fresh init → restore), the ring included, and goes on identically', () => {
+    const a = harness(rain(), { metricDef: RAIN });
+    play(a, [20, 10, 5]);
+    const b = harness(rain(), { metricDef: RAIN });
+    restoreInto(b.st as unknown as Record<string, unknown>, snapshotOf(a.st));
+    const next = [30, 0, 200];
+    expect(play(b, next, TEN, T0 + 3 * TEN)).toBe(play(a, next, TEN, T0 + 3 * TEN));
+    expect(b.st.ring!.total).toBe(a.st.ring!.total);
+  });
+});
+
 describe('statistic params', () => {
   const bad: { why: string; params: Record<string, unknown>; message: RegExp }[] = [
     { why: 'unknown mode', params: { mode: 'cusum', direction: 'rising', levels: { red: { enter: 1 } } }, message: /mode/ },
@@ -221,6 +285,8 @@ describe('statistic params', () => {
     { why: 'rising enter values must grow with severity', params: { mode: 'ewma', halfLifeS: 60, direction: 'rising', levels: { yellow: { enter: 4 }, red: { enter: 3 } } }, message: /must not decrease/ },
     { why: "'abs' levels are sizes: a negative enter is refused", params: { mode: 'baseline', direction: 'abs', measure: 'ratio', levels: { red: { enter: -0.3 } } }, message: /≥ 0/ },
     { why: 'baseline needs a measure', params: { mode: 'baseline', direction: 'rising', levels: { red: { enter: 1.3 } } }, message: /measure/ },
+    { why: 'sum needs a window', params: { mode: 'sum', direction: 'rising', levels: { red: { enter: 250 } } }, message: /windowS/ },
+    { why: 'a sum window is at most 31 days', params: { mode: 'sum', windowS: 32 * 86_400, direction: 'rising', levels: { red: { enter: 250 } } }, message: /windowS/ },
     { why: 'no stray keys (a typo is not silently ignored)', params: { mode: 'ewma', halfLifeS: 60, direction: 'rising', levels: { red: { enter: 3 } }, halflife: 5 }, message: /halflife/ },
   ];
   it.each(bad)('$why', ({ params, message }) => {

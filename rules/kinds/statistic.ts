@@ -1,5 +1,5 @@
 // Rule kind `statistic`: a four-colour level on how far a value departs from what is normal for this sensor.
-// Two modes (params union on `mode`):
+// Three modes (params union on `mode`):
 //
 //   ewma      drift against the sensor's own recent past (performance.md "standard rule mix": EWMA z-score).
 //             An exponentially weighted mean and variance with time-aware decay: a sample `dt` ms after the
@@ -8,6 +8,9 @@
 //   baseline  deviation from the time-of-week baseline (domain.md §2.4.1: electricity load vs "the
 //             enterprise's normal production baseline", 672 slots with holidays and 调休, rules/baseline):
 //             measure 'ratio' = x / baseline (1.3 = 130 %), 'diff' = x − baseline (in the metric's unit).
+//   sum       the total of the samples over a trailing window of sample time (domain.md §2.5 rainfall: the
+//             levels are on the 24 h amount while a gauge reports the rain of each 10-min period). The window
+//             is (t − windowS, t] for the latest sample time t: a sample exactly windowS old has left it.
 //
 // Directions and levels (the ladder of step.ts: escalate at once, de-escalate past `clear`, holds by sample
 // time): 'rising' levels on the quantity q with value ≥ enter (z ≥ 3; ratio ≥ 1.3; diff ≥ 50);
@@ -38,10 +41,19 @@
 // means no level (and the ladder forgets its timers); for 'ratio' the baseline must also be > 0. The view
 // is taken once at init (RuleEnv.baseline) and read per sample; refreshes swap its contents.
 //
+// Sum contracts: a sample stands for the period ending at its ts, so n samples of a 10-min gauge cover
+// n × 10 min; before the window has filled, the sum is over what has been seen (the platform cannot know the
+// rain it did not receive; a silent gauge is the health kind's alarm). The level is judged per sample only
+// (no tick): the total falls as old samples leave the window, which needs a newer sample. The samples of the
+// window are kept in a ring sized from the type's nominal interval (2 × windowS / intervalS, at least 16),
+// doubled when a faster live interval fills it. The running total is recomputed from the ring once per
+// ring-length of evictions, so rounding never accumulates.
+//
 // Track 'process': quality-ok samples only. A NaN value (the reading lacked this metric) and a sample older
 // than the last one are ignored.
 import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
+import { sensorType } from '../../core/sensor-types.ts';
 import type { BaselineView, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
@@ -72,7 +84,16 @@ export const baselineParams = z.strictObject({
   minBaseline: z.number().min(0).optional(),
 });
 
-export const statisticParams = z.discriminatedUnion('mode', [ewmaParams, baselineParams]).superRefine((p, ctx) => {
+export const sumParams = z.strictObject({
+  mode: z.literal('sum'),
+  /** The trailing window, s of sample time (rain gauge: 86 400 for the 24 h amount, domain.md §2.5). */
+  windowS: z.number().positive().max(31 * 86_400),
+  direction: Direction,
+  /** Levels on the window's total ('abs': on its size), in the metric's unit. */
+  levels: StepsSchema,
+});
+
+export const statisticParams = z.discriminatedUnion('mode', [ewmaParams, baselineParams, sumParams]).superRefine((p, ctx) => {
   checkSteps(p.levels, p.direction === 'falling' ? 'falling' : 'rising', ['levels'], ctx);
   if (p.direction === 'abs') {
     for (const name of ['blue', 'yellow', 'orange', 'red'] as const) {
@@ -91,6 +112,9 @@ const LN2 = Math.LN2;
 /** Compiled per (params, metric text), shared between sensors with equal ones. */
 class StatisticCfg {
   readonly ewma: boolean;
+  readonly sum: boolean;
+  /** Sum window, ms (Infinity for the other modes). */
+  readonly windowMs: number;
   readonly abs: boolean;
   readonly ratio: boolean;
   /** ln 2 / half-life in ms (EWMA). */
@@ -105,6 +129,8 @@ class StatisticCfg {
   memoAlpha = 0;
   constructor(p: StatisticParams, minSd: number, readonly ladder: Ladder, readonly zh: string, readonly unit: string) {
     this.ewma = p.mode === 'ewma';
+    this.sum = p.mode === 'sum';
+    this.windowMs = p.mode === 'sum' ? p.windowS * 1000 : Infinity;
     this.abs = p.direction === 'abs';
     this.ratio = p.mode === 'baseline' && p.measure === 'ratio';
     const halfLifeMs = p.mode === 'ewma' ? p.halfLifeS * 1000 : Infinity;
@@ -137,6 +163,27 @@ export interface StatisticState extends LadderState {
   lastTs: number;
   /** The last value applied. */
   value: number;
+  /** Sum mode: the samples of the window; null for the other modes. */
+  ring: SumRing | null;
+}
+
+/** The samples inside a sum window (a ring), and their total. Plain data: engine checkpoints copy it. */
+export interface SumRing {
+  ts: Float64Array;
+  v: Float64Array;
+  head: number;
+  len: number;
+  total: number;
+  /** Evictions since the total was last recomputed from the ring. */
+  evicted: number;
+}
+
+const SUM_MIN_CAPACITY = 16;
+/** A ring never grows past this (a misconfigured window on a fast sensor must not eat the heap). */
+const SUM_MAX_CAPACITY = 1 << 20;
+
+function newRing(capacity: number): SumRing {
+  return { ts: new Float64Array(capacity), v: new Float64Array(capacity), head: 0, len: 0, total: 0, evicted: 0 };
 }
 
 const N_CAP = 2 ** 30;
@@ -224,6 +271,85 @@ function evaluateBaseline(st: StatisticState, x: number, ts: number): Level {
   return cfg.ladder.apply(st, cfg.abs ? Math.abs(cfg.ratio ? q - 1 : q) : q, dt);
 }
 
+function pushSample(r: SumRing, ts: number, x: number): void {
+  let cap = r.ts.length;
+  if (r.len === cap) {
+    if (cap >= SUM_MAX_CAPACITY) {
+      // Full at the cap: the oldest sample leaves early (documented limit of the window).
+      r.total -= r.v[r.head]!;
+      r.head = (r.head + 1) % cap;
+      r.len--;
+      r.evicted++;
+    } else {
+      const ts2 = new Float64Array(cap * 2);
+      const v2 = new Float64Array(cap * 2);
+      for (let i = 0; i < r.len; i++) {
+        ts2[i] = r.ts[(r.head + i) % cap]!;
+        v2[i] = r.v[(r.head + i) % cap]!;
+      }
+      r.ts = ts2;
+      r.v = v2;
+      r.head = 0;
+      cap *= 2;
+    }
+  }
+  const at = (r.head + r.len) % cap;
+  r.ts[at] = ts;
+  r.v[at] = x;
+  r.len++;
+  r.total += x;
+}
+
+function evaluateSum(st: StatisticState, x: number, ts: number): Level {
+  const cfg = st.cfg;
+  const r = st.ring!;
+  const dt = st.lastTs === st.lastTs ? ts - st.lastTs : 0;
+  st.lastTs = ts;
+  st.value = x;
+  pushSample(r, ts, x);
+  const from = ts - cfg.windowMs;
+  const cap = r.ts.length;
+  while (r.len > 0 && r.ts[r.head]! <= from) {
+    r.total -= r.v[r.head]!;
+    r.head = (r.head + 1) % cap;
+    r.len--;
+    r.evicted++;
+  }
+  if (r.evicted >= r.len) {
+    let t = 0;
+    for (let i = 0; i < r.len; i++) t += r.v[(r.head + i) % cap]!;
+    r.total = t;
+    r.evicted = 0;
+  }
+  return cfg.ladder.apply(st, cfg.abs ? Math.abs(r.total) : r.total, dt);
+}
+
+/** '24小时', '30分钟' (alert text). */
+function fmtWindow(ms: number): string {
+  const min = ms / 60_000;
+  if (min % 60 === 0) return `${min / 60}小时`;
+  return Number.isInteger(min) ? `${min}分钟` : `${fmtValue(min)}分钟`;
+}
+
+function describeSum(st: StatisticState): RuleDetail {
+  const { cfg } = st;
+  const total = st.ring!.total;
+  const v = `${cfg.zh}近${fmtWindow(cfg.windowMs)}累计 ${fmtValue(total)} ${cfg.unit}`;
+  const level = ladderLevel(st);
+  if (level === Level.none) return { value: total, threshold: null, nativeAlarm: null, text: `${v} (正常)` };
+  const ladder = cfg.ladder;
+  const step = ladder.step(level)!;
+  const q = cfg.abs ? Math.abs(total) : total;
+  const what = cfg.abs ? '|累计| ' : '';
+  const op = ladder.sign > 0 ? '≥' : '≤';
+  const enter = `${what}${op} ${fmtValue(step.enter)} ${cfg.unit}`;
+  const colour = `${colourZh(level)}阈值`;
+  const text = ladder.meetsEnter(level, q)
+    ? `${v}，${enter} (${colour})`
+    : `${v}，未回到清除值 ${what}${ladder.sign > 0 ? '<' : '>'} ${fmtValue(step.clear ?? step.enter)} ${cfg.unit} (${colour} ${enter} 保持)`;
+  return { value: total, threshold: cfg.abs && total < 0 ? -step.enter : step.enter, nativeAlarm: step.native ?? null, text };
+}
+
 /** A quantity in its own terms: σ for z, % for ratios, the metric's unit for differences. */
 function fmtScore(cfg: StatisticCfg, q: number): string {
   if (cfg.ewma) return `${fmtValue(q)}σ`;
@@ -252,6 +378,7 @@ function thresholdValue(cfg: StatisticCfg, x: number, ref: number, score: number
 function describe(st: StatisticState): RuleDetail {
   const { cfg, value: x } = st;
   if (x !== x) return { value: null, threshold: null, nativeAlarm: null, text: '尚无数据' };
+  if (cfg.sum) return describeSum(st);
   const v = `${cfg.zh} ${fmtValue(x)} ${cfg.unit}`;
   const ref = cfg.ewma ? st.mean : baselineOf(st);
   const score = cfg.ewma ? zOf(st) : ref !== ref ? NaN : cfg.ratio ? x / ref : x - ref;
@@ -296,14 +423,19 @@ export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {
       params, minSd, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), zh, unit,
     ));
     const view = params.mode === 'baseline' ? ctx.env.baseline(ctx.sensor.enterpriseId, ctx.sensor.id, ctx.metric) : null;
-    return { cfg, view, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, mean: NaN, variance: NaN, n: 0, dt: -1, lastTs: NaN, value: NaN };
+    let ring: SumRing | null = null;
+    if (params.mode === 'sum') {
+      const intervalS = sensorType(ctx.sensor.type)?.intervalS ?? 60;
+      ring = newRing(Math.min(SUM_MAX_CAPACITY, Math.max(SUM_MIN_CAPACITY, Math.ceil((2 * params.windowS) / intervalS))));
+    }
+    return { cfg, view, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, mean: NaN, variance: NaN, n: 0, dt: -1, lastTs: NaN, value: NaN, ring };
   },
 
   evaluate(st: StatisticState, s: Sample): Level {
     const x = s.value;
     const ts = s.ts;
     if (x !== x || ts < st.lastTs) return ladderLevel(st);
-    return st.cfg.ewma ? evaluateEwma(st, x, ts) : evaluateBaseline(st, x, ts);
+    return st.cfg.ewma ? evaluateEwma(st, x, ts) : st.cfg.sum ? evaluateSum(st, x, ts) : evaluateBaseline(st, x, ts);
   },
 
   describe,

@@ -20,6 +20,22 @@ function profile(s: SensorInfo, site: SiteDef): string | undefined {
   return str(s.params, 'profile') ?? str(site.params, 'profile');
 }
 
+/**
+ * The forbidden night window of domain.md §2.4.1 ("22:00–06:00 … configurable windows per enterprise") for a
+ * plant's working pattern (site or meter param `profile`, the §2.4.1 simulator's profiles), or null when the
+ * plant legitimately runs at night and the rule does not apply [PROPOSAL]:
+ * - day_shift (and unknown): 22:00–06:00, the §2.4.1 default;
+ * - two_shift: 00:00–06:00 — the second shift runs until midnight (§2.4.1 "two-shift profile"); a 22:00 start
+ *   would call every normal second shift night work;
+ * - continuous: none — "continuous-process plants stay flat at 70–95 % all day" (§2.4.1);
+ * - seasonal: none — a seasonal plant (sugar 榨季, §2.3) runs around the clock in season and idles out of it.
+ */
+export function nightWindow(p: string | undefined): { from: string; to: string } | null {
+  if (p === 'continuous' || p === 'seasonal') return null;
+  if (p === 'two_shift') return { from: '00:00', to: '06:00' };
+  return { from: '22:00', to: '06:00' };
+}
+
 function scheduleRule(id: string, build: (s: SensorInfo, site: SiteDef, e: PackEnterprise) => ScheduleSpec | null, source: string): PackRule {
   return {
     id,
@@ -38,11 +54,15 @@ export const powerMeter: PackRule[] = [
   // "production during 停产整顿: load > 30 % of baseline for ≥ 2 consecutive hours" → orange.
   scheduleRule('shutdown_production', () => ({ rule: 'shutdown_production', ratio: 0.3, forS: 7200, level: 'orange' }), `${SRC_241}: production during a 停产整顿 order`),
   // "unauthorised night/holiday work: load in a forbidden window (22:00–06:00, statutory holidays) > 40 % of
-  // the daytime baseline" → yellow. Not for continuous-process plants (flat 70–95 % around the clock).
+  // the daytime baseline" → yellow, with "configurable windows per enterprise": the window follows the
+  // plant's working pattern (nightWindow()).
   scheduleRule(
     'off_hours_work',
-    (s, site) => (profile(s, site) === 'continuous' ? null : { rule: 'off_hours_work', windows: [{ from: '22:00', to: '06:00' }], holidays: true, ratio: 0.4, level: 'yellow' }),
-    `${SRC_241}: unauthorised night/holiday work`,
+    (s, site) => {
+      const window = nightWindow(profile(s, site));
+      return window === null ? null : { rule: 'off_hours_work', windows: [window], holidays: true, ratio: 0.4, level: 'yellow' };
+    },
+    `${SRC_241}: unauthorised night/holiday work (window by working pattern)`,
   ),
   // "over-capacity: load > 120 % of the 90-day P95, or > contracted capacity, ≥ 3 intervals" → yellow,
   // orange if ≥ 1 day.

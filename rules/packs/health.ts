@@ -30,15 +30,25 @@ export const STUCK_MIN_S: Readonly<Partial<Record<SensorTypeId, number>>> = {
   tailings_phreatic: 3 * 86_400,
 };
 
+/**
+ * Clock skew worth a device alarm, ms (contract.md "Time": "a device whose clock drifts beyond a configured skew
+ * gets a device alert"). Ingest refuses readings more than 5 min in the future (RW_ERR_TS_FUTURE, app config
+ * `ingest.maxFutureMs`); with the health kind's default (also 5 min) a clock running ahead went straight from
+ * "fine" to "rejected, then silent" and clock_skew was never seen. 2 min [PROPOSAL]: a device drifting a few
+ * seconds per minute is flagged well before its readings start being refused, and delivery lag (network,
+ * gateway batching) stays far below it.
+ */
+export const SKEW_MS = 120_000;
+
 export function healthParams(type: SensorTypeId): HealthParams {
   const stuck = STUCK_MIN_S[type];
   if (stuck === undefined) {
     // Flat is normal here (clean air, no rain, no sparks, a steady process): the state is still recorded,
     // but raises no device alarm.
-    return { silentAfterS: silentAfterS(type), levels: { stuck: 'none' } };
+    return { silentAfterS: silentAfterS(type), skewMs: SKEW_MS, levels: { stuck: 'none' } };
   }
   // At least 6 identical samples, however long the interval.
-  return { silentAfterS: silentAfterS(type), stuckMinS: stuck, stuckSamples: Math.max(6, Math.ceil(stuck / SENSOR_TYPES[type].intervalS)) };
+  return { silentAfterS: silentAfterS(type), skewMs: SKEW_MS, stuckMinS: stuck, stuckSamples: Math.max(6, Math.ceil(stuck / SENSOR_TYPES[type].intervalS)) };
 }
 
 /** One health rule per type (the pack table appends it to every type's pack). */

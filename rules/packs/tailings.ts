@@ -8,7 +8,8 @@ import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import { num, ordered, r, step } from './build.ts';
 import type { TimeToFailureParams } from '../kinds/time-to-failure.ts';
-import type { PackRule, RateSpec, StepsSpec, ThresholdSpec } from './types.ts';
+import { rainWithHighPond } from './composites.ts';
+import type { PackRule, RateSpec, StatisticSpec, StepsSpec, ThresholdSpec } from './types.ts';
 
 /** domain.md §2.5: "未录入设计预警值，使用平台缺省值" (design warning values not entered; using platform defaults). */
 export const DEFAULT_VALUES_NOTE = '未录入设计预警值，使用平台缺省值';
@@ -158,11 +159,46 @@ export const tailingsPondLevel: PackRule[] = [
   },
 ];
 
-/** rain_gauge: domain.md §2.5 rainfall levels are on the 24 h amount (≥ 25 blue, ≥ 50 yellow = 暴雨 (GB 51108
- * §8.3), ≥ 100 orange, ≥ 250 red, or ≥ 100 with pond level orange); the gauge reports the rain of each 10-min
- * period, and no rule kind sums a window yet (see the report: a `sum` mode). Until one does the gauge carries
- * its health rule only. */
-export const rainGauge: PackRule[] = [];
+/** rain_gauge: domain.md §2.5 rainfall levels are on the 24 h amount while the gauge reports the rain of each
+ * 10-min period, so the statistic kind's `sum` mode totals a trailing 24 h window. */
+const RAIN_WINDOW_S = 86_400;
+
+export const rainGauge: PackRule[] = [
+  {
+    id: 'rain24h',
+    kind: 'statistic',
+    params: () => {
+      // ≥ 25 mm blue, ≥ 50 mm yellow (GB 51108 §8.3: yellow = the meteorological 暴雨 amount; CMA 24 h 50–99.9
+      // mm), ≥ 100 mm orange (大暴雨), ≥ 250 mm red (特大暴雨). No on-delay: the total is already a 24 h
+      // integral. Clear at 90 % of the enter value [PROPOSAL] (the total only falls as rain leaves the window).
+      const at = (v: number, native?: string) => ({ enter: v, clear: r(v * 0.9), ...(native ? { native } : {}) });
+      const params: StatisticSpec = {
+        mode: 'sum',
+        windowS: RAIN_WINDOW_S,
+        direction: 'rising',
+        levels: { blue: at(25), yellow: at(50, '暴雨'), orange: at(100, '大暴雨'), red: at(250, '特大暴雨') },
+      };
+      return { params, design: false };
+    },
+    source: `${GB51108}: rainfall yellow = the meteorological 暴雨 amount (24 h ≥ 50 mm, CMA); blue 25, orange 100, red 250 mm (24 h): domain.md §2.5 defaults [PROPOSAL]`,
+    clause: GB51108,
+    confidence: 'STD-verified',
+    designExpected: true,
+  },
+  {
+    id: 'with_pond',
+    kind: 'composite',
+    params: (_s, site) => {
+      // domain.md §2.5 rainfall red: "≥ 100 mm with level orange" — only where the pond has a level gauge.
+      if (!site.sensors.some((o) => o.type === 'tailings_pond_level')) return null;
+      return { params: rainWithHighPond(), design: false };
+    },
+    source: 'domain.md §2.5 rainfall red: ≥ 100 mm (24 h) with the pond level orange [PROPOSAL]',
+    clause: null,
+    confidence: 'PROPOSAL',
+    target: 'self',
+  },
+];
 
 /** domain.md §2.5 simulator: normal creep 0–0.2 mm/d; without the point's own long-term rate, the upper end. */
 const DEFAULT_CREEP = 0.2;
