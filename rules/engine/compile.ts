@@ -90,6 +90,7 @@ export function compilePlan(input: CompileInput): Plan {
         const cs: CSensor = {
           idx: plan.sensors.length, key, info, site, enterpriseId: e.id, siteId: site.id, sensorId: info.id, metrics: [],
           lastTs: -Infinity, quality: 'ok', ownLevel: Level.none, deviceLevel: Level.none, deviceState: 'ok', deviceSince: 0, health: null,
+          sharedDevice: info.deviceIds.some((d) => (e.devices.find((x) => x.id === d)?.sensors.length ?? 0) > 1),
           process: addSlot(slot(`${e.id}/${site.id}/${info.id}/process`, 'process', e.id, site.id, info.id, firstMetric, type.metrics[firstMetric]!.unit)),
           device: addSlot(slot(`${e.id}/${site.id}/${info.id}/device`, 'device', e.id, site.id, info.id, null, null)),
           dependents: [], tickers: [],

@@ -253,7 +253,9 @@ export class RuleEngine {
     const deps = s.dependents.length > 0 && (!fromTick || prevOwn !== s.ownLevel || prevState !== s.deviceState);
     if (deps) for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro, false);
     this.settleSlot(s.process, pos, ts, retro);
-    this.settleSlot(s.device, pos, ts, retro);
+    // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
+    // the whole device is down (one site alert) or just this sensor (its own device alert).
+    if (!(fromTick && s.sharedDevice && OFFLINE_STATES.has(s.deviceState))) this.settleSlot(s.device, pos, ts, retro);
     if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
@@ -304,8 +306,8 @@ export class RuleEngine {
       for (const d of offlineDevices) for (const i of site.devices.get(d)!) covered.add(i);
       for (const i of site.sensors) {
         const s = this.plan.sensors[i]!;
-        const c = covered.has(i);
-        if (s.device.covered !== c) { s.device.covered = c; this.settleSlot(s.device, 0, now, false); }
+        s.device.covered = covered.has(i);
+        this.settleSlot(s.device, 0, now, false);
       }
       const sl = site.offline;
       const level = offlineDevices.length > 0 ? (this.o.offlineLevel ?? Level.yellow) : Level.none;

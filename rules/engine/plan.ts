@@ -108,6 +108,8 @@ export interface CSensor {
   deviceState: DeviceState;
   deviceSince: number;
   health: CRule | null;
+  /** The sensor's device reports for other sensors too (its silence may be the device's: grouped). */
+  sharedDevice: boolean;
   process: AlertSlot;
   device: AlertSlot;
   dependents: CSiteRule[];

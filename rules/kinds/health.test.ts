@@ -59,7 +59,9 @@ describe('health: out_of_range (the metric\'s physical range, core/sensor-types.
   // gas_combustible lel: [0, 100] %LEL.
   const rows: { why: string; v: number; state: DeviceState }[] = [
     { why: 'exactly the top of the range is in range', v: 100, state: 'ok' },
-    { why: 'just above the top', v: 100.1, state: 'out_of_range' },
+    { why: 'just above the top is inside the 5 % tolerance (noise at a range end is normal)', v: 104.9, state: 'ok' },
+    { why: 'past the top by more than 5 % of the span', v: 105.1, state: 'out_of_range' },
+    { why: 'zero drift to −0.85 %LEL is normal (domain.md §2.1 ±1–3 %LEL drift)', v: -0.85, state: 'ok' },
     { why: 'exactly the bottom is in range', v: 0, state: 'ok' },
     { why: 'negative drift below zero (domain.md §2.1 "< −5 %LEL means a sensor fault")', v: -5.1, state: 'out_of_range' },
     { why: 'a NaN value (metric absent from the reading) is not out of range', v: NaN, state: 'ok' },
@@ -70,7 +72,7 @@ describe('health: out_of_range (the metric\'s physical range, core/sensor-types.
   it('is blue by default, and describe names the range', () => {
     const { last, st } = run([{ t: 0, v: 120 }]);
     expect(last.level).toBe(B);
-    expect(health.describe(st)).toEqual({ value: 120, threshold: 100, nativeAlarm: null, text: '数值超出物理量程: 120.0 不在 [0, 100] 内' });
+    expect(health.describe(st)).toEqual({ value: 120, threshold: 105, nativeAlarm: null, text: '数值超出物理量程: 120.0 不在 [-5, 105] 内' });
   });
 });
 

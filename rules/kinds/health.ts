@@ -107,8 +107,11 @@ class HealthCfg {
     this.stuckSamples = p.stuckSamples ?? DEFAULT_STUCK_SAMPLES;
     this.stuckMinMs = (p.stuckMinS ?? 6 * intervalS) * 1000;
     this.skewMs = p.skewMs ?? DEFAULT_SKEW_MS;
-    this.lo = range ? range[0] : -Infinity;
-    this.hi = range ? range[1] : Infinity;
+    // 5 % of the span of tolerance at each end: zero drift and noise just past a range end are the
+    // instrument's normal (domain.md §2.1: ±1–3 %LEL zero drift normal, < −5 %LEL a fault) [PROPOSAL].
+    const tol = range ? 0.05 * (range[1] - range[0]) : 0;
+    this.lo = range ? range[0] - tol : -Infinity;
+    this.hi = range ? range[1] + tol : Infinity;
     this.boolean = boolean;
     this.levels = DEVICE_STATES.map((s) => {
       const choice = p.levels?.[s] ?? DEFAULT_HEALTH_LEVELS[s];
@@ -215,7 +218,8 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
     let c: number;
     if (q !== OK) c = q;
     else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
-    else if (Math.abs(s.ts - recv) > cfg.skewMs) c = CLOCK_SKEW;
+    // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
+    else if (Math.abs(s.ts - recv) > (st.sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
     else if (!cfg.boolean && st.runN >= cfg.stuckSamples && recv - st.runSince >= cfg.stuckMinMs) c = STUCK;
     else c = OK;
     if (c !== st.sc || st.scSince !== st.scSince) {

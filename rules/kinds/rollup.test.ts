@@ -101,6 +101,16 @@ describe('rollup kind, item stage', () => {
     expect(rollup.evaluate(state, view(ids, levels), 0)).toBe(want);
   });
 
+  it.each([
+    { why: 'raised by 4 blue points, one turns yellow: the item alert holds at yellow (no recover-and-raise flap)', then: { gp1: B, gp2: B, gp3: B, gp4: Y }, want: Y },
+    { why: 'raised, then two points go orange: the item goes on to red (§5.5.4: 2 orange → red)', then: { gp1: O, gp2: O, gp3: B, gp4: B }, want: R },
+    { why: 'raised, then every point recovers: the item alert recovers', then: {}, want: N },
+  ] as { why: string; then: Record<string, Level>; want: Level }[])('once raised: $why', ({ then, want }) => {
+    const { state, ids } = setup({ stage: 'item', item: 'disp' });
+    expect(rollup.evaluate(state, view(ids, { gp1: B, gp2: B, gp3: B, gp4: B }), 0)).toBe(Y);
+    expect(rollup.evaluate(state, view(ids, then), 0)).toBe(want);
+  });
+
   it('says which points promoted the item, in Chinese', () => {
     const { state, ids } = setup({ stage: 'item', item: 'disp' });
     rollup.evaluate(state, view(ids, { gp1: B, gp2: B, gp3: B, gp4: B }), 0);

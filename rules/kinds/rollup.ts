@@ -103,6 +103,8 @@ export interface RollupState {
   readonly itemLevel: Uint8Array;
   /** The stage's ladder as of the last evaluate. */
   readonly stageRung: Rung;
+  /** The roll-up alert is in force (raised by a promotion, held until nothing is left at any level). */
+  active: boolean;
 }
 
 function fill(state: RollupState, members: MemberView): void {
@@ -168,14 +170,26 @@ function init(params: Parsed, ctx: SiteRuleContext): { state: RollupState; membe
     itemLevel: new Uint8Array(items.length),
     scratch: newRung(),
     stageRung: newRung(),
+    active: false,
   };
   return { state, members: points.map((s) => ({ sensorId: s.id })) };
 }
 
+// A roll-up alert is raised only by what the ladder adds above the highest input (no copy of a point
+// alert), and then held at the stage's level — max(highest input, ladder) — until no input is left above
+// none: an item that is yellow by 4 blue points stays one yellow item alert when one of them turns yellow,
+// instead of recovering and being raised again.
 function evaluate(state: RollupState, members: MemberView): Level {
   fill(state, members);
   const r = state.stageRung;
-  return r.level > r.highest ? r.level : Level.none;
+  if (!state.active) {
+    if (r.level <= r.highest) return Level.none;
+    state.active = true;
+    return r.level;
+  }
+  const level = (r.level > r.highest ? r.level : r.highest) as Level;
+  if (level === Level.none) state.active = false;
+  return level;
 }
 
 const list = (names: readonly string[]): string => (names.length <= 6 ? names.join('、') : `${names.slice(0, 6).join('、')}等${names.length}个`);
@@ -184,7 +198,7 @@ const RUNG_ZH: Record<number, string> = { [Level.yellow]: '蓝色', [Level.orang
 
 function describe(state: RollupState): RuleDetail {
   const r = state.stageRung;
-  const raised = r.level > r.highest;
+  const raised = r.level > r.highest || state.active;
   const rung = r.promoted === Level.yellow ? state.counts.blue : r.promoted === Level.orange ? state.counts.yellow : state.counts.orange;
   const from = RUNG_ZH[r.promoted] ?? '';
   const rungLevel = r.promoted - 1;

@@ -13,7 +13,7 @@ import { tailingsPondSite } from './site.ts';
 import { rainGauge, tailingsBeach, tailingsGnss, tailingsPhreatic, tailingsPondLevel } from './tailings.ts';
 import type { PackRule, SitePackRule } from './types.ts';
 
-export const PACK_VERSION = 2;
+export const PACK_VERSION = 3;
 
 const TYPE_RULES: Readonly<Record<SensorTypeId, readonly PackRule[]>> = {
   gas_combustible: gasCombustible,
