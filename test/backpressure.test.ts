@@ -69,7 +69,9 @@ async function metrics(): Promise<Record<string, number>> {
 }
 
 beforeAll(async () => {
-  p = await startTestPlatform(smallRegistry(), { platform: { journal: { fsync: false, limitBytes: LIMIT } } });
+  // The rules consumer lets the journal go at its checkpoints (rules/runtime.ts); a short interval here so
+  // that "caught up" frees the journal within the test, as a 60 s default does in production.
+  p = await startTestPlatform(smallRegistry(), { platform: { journal: { fsync: false, limitBytes: LIMIT }, rules: { checkpointMs: 200 } } });
   p.journal.declareConsumer('stalled');
   token = p.registry.demoTokenFor('e1.d1');
   dev = await deviceClient();

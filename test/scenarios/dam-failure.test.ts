@@ -29,7 +29,7 @@ import { Level, levelFromName } from '../../core/level.ts';
 import { demoToken } from '../../broker/credentials.ts';
 import { connect } from '../support/mqtt.ts';
 import { login, startTestPlatform, type TestPlatform } from '../support/platform.ts';
-import { demoRegistry, eventsOf, sensorOf, startScenario, type ScenarioRun } from '../support/scenario.ts';
+import { demoRegistry, eventsOf, sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -195,14 +195,7 @@ describe('scenario dam-failure (through the real broker, injected clock)', () =>
   });
 
   it('every event is well formed: versions +1 per alert, levelNo matches the level (red = 1), none retrospective', () => {
-    const byId = new Map<string, number>();
-    for (const t of run.events) {
-      expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
-      const prev = byId.get(t.id) ?? 0;
-      expect(t.version).toBe(prev + 1);
-      byId.set(t.id, t.version);
-      expect(t.retrospective).toBe(false);
-    }
+    expectWellFormed(run.events, { retrospective: false });
   });
 });
 

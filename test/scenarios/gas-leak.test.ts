@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun } from '../support/scenario.ts';
+import { sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 const MIN = 60_000;
 /** The demo's rule overrides (the harness names no config file, so it would not find them beside it). */
@@ -144,12 +144,6 @@ describe('scenario gas-leak (through the real broker, injected clock)', () => {
 
   it('announces everything live (no retrospective alert) with well-formed events: versions +1 per alert, levelNo matching the level', () => {
     expect(run.events.filter((t) => t.retrospective).map((t) => `${t.sensorId} ${t.rule}`)).toEqual([]);
-    const byId = new Map<string, number>();
-    for (const t of run.events) {
-      expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
-      const prev = byId.get(t.id) ?? 0;
-      expect(t.version).toBe(prev + 1);
-      byId.set(t.id, t.version);
-    }
+    expectWellFormed(run.events);
   });
 });

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun } from '../support/scenario.ts';
+import { sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 const MIN = 60_000;
 const START = '2026-11-23T02:00:00Z';
@@ -44,13 +44,7 @@ function hasSubsequence(got: readonly Transition[], want: readonly Step[]): bool
 
 function wellFormed(run: ScenarioRun): void {
   expect(run.events.filter((t) => t.retrospective).map((t) => `${t.sensorId} ${t.rule}`)).toEqual([]);
-  const byId = new Map<string, number>();
-  for (const t of run.events) {
-    expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
-    const prev = byId.get(t.id) ?? 0;
-    expect(t.version).toBe(prev + 1);
-    byId.set(t.id, t.version);
-  }
+  expectWellFormed(run.events);
 }
 
 /** Process events above blue at sensors outside `touched` (domain.md §2: normal behaviour stays inside every band). */

@@ -1,7 +1,7 @@
 // Scenario `normal` end to end (issue 4 "Done when"): no incidents → nothing above blue on the process
 // track (domain.md §2: normal behaviour stays inside every four-colour band), and no retrospective alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startScenario, type ScenarioRun } from '../support/scenario.ts';
+import { startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 describe('scenario normal (through the real broker, injected clock)', () => {
   let run: ScenarioRun;
@@ -17,12 +17,6 @@ describe('scenario normal (through the real broker, injected clock)', () => {
   });
 
   it('every event is well formed: versions +1 per alert, levelNo matches the level (red = 1)', () => {
-    const byId = new Map<string, number>();
-    for (const t of run.events) {
-      expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
-      const prev = byId.get(t.id) ?? 0;
-      expect(t.version).toBe(prev + 1);
-      byId.set(t.id, t.version);
-    }
+    expectWellFormed(run.events);
   });
 });

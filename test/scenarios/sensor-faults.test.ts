@@ -26,7 +26,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
 import { login } from '../support/platform.ts';
-import { demoRegistry, sensorOf, startScenario, type ScenarioRun } from '../support/scenario.ts';
+import { demoRegistry, sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 const MIN = 60_000;
 const LEVEL_EVENTS = new Set(['raised', 'level_up', 'level_down', 'recovered']);
@@ -163,13 +163,6 @@ describe('scenario sensor-faults (through the real broker, injected clock)', () 
   });
 
   it('every event is well formed: versions +1 per alert, levelNo matches the level (red = 1), none retrospective', () => {
-    const byId = new Map<string, number>();
-    for (const t of run.events) {
-      expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
-      const prev = byId.get(t.id) ?? 0;
-      expect(t.version).toBe(prev + 1);
-      byId.set(t.id, t.version);
-      expect(t.retrospective).toBe(false);
-    }
+    expectWellFormed(run.events, { retrospective: false });
   });
 });

@@ -2,6 +2,7 @@
 // journal, engine, alert manager, outbox), the scenario's history through the import path, then its
 // live phase published over real MQTT connections while the ManualClock advances in steps; an MQTT
 // subscriber with a platform token records every alert event. Hours of plant time take seconds.
+import { expect } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import type { Transition } from '../../core/alert.ts';
 import { ManualClock } from '../../core/clock.ts';
@@ -89,3 +90,15 @@ export const sensorOf = (key: string): { enterpriseId: string; sensorId: string 
   const [enterpriseId, sensorId] = key.split('/') as [string, string];
   return { enterpriseId, sensorId };
 };
+
+/** Every event well formed: versions +1 per alert in arrival order (no repeats in a clean run), levelNo
+ * matching the level (red = 1, contract.md "Levels"), and (by default) nothing retrospective (all live). */
+export function expectWellFormed(events: readonly Transition[], o: { retrospective?: boolean } = {}): void {
+  const byId = new Map<string, number>();
+  for (const t of events) {
+    expect(t.levelNo).toBe({ red: 1, orange: 2, yellow: 3, blue: 4 }[t.level]);
+    expect(t.version).toBe((byId.get(t.id) ?? 0) + 1);
+    byId.set(t.id, t.version);
+    if (o.retrospective === false) expect(t.retrospective, `${t.sensorId} ${t.rule} retrospective`).toBe(false);
+  }
+}
