@@ -2,7 +2,7 @@
 // QoS 1 PUBACK or an HTTP 2xx; consumers (storage, rules, the latest-reading view) read it with their
 // own cursors; it is never trimmed below the slowest cursor, and at its limit ingest refuses loudly
 // (contract.md "Backpressure"). Ingest declares this interface; storage/ implements it.
-import type { JournalEntry, ReadingSourceKind } from '../core/reading.ts';
+import type { JournalEntry, MetricValue, ReadingSourceKind } from '../core/reading.ts';
 
 /** A validated reading on its way into the journal. `vals` is the values object as JSON. */
 export interface PendingEntry {
@@ -17,6 +17,9 @@ export interface PendingEntry {
   receivedAt: number;
   deviceId: string | null;
   source: ReadingSourceKind;
+  /** Optional: the values object `vals` was made from, handed to consumers as is instead of parsing
+   * `vals` again (the caller gives it up: it must not change it afterwards). */
+  values?: Record<string, MetricValue>;
 }
 
 export type AppendResult =

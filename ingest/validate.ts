@@ -60,7 +60,7 @@ export function validateReading(r: WireReading, siteId: string, sensorId: string
     entry: {
       enterpriseId: ctx.enterpriseId, siteId, sensorId, ts: ts.ms, seq: r.seq ?? null,
       boot: r.boot === undefined ? null : String(r.boot), quality, vals: JSON.stringify(r.values),
-      receivedAt: ctx.now, deviceId: ctx.deviceId, source: ctx.source,
+      receivedAt: ctx.now, deviceId: ctx.deviceId, source: ctx.source, values: r.values,
     },
   };
 }

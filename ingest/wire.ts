@@ -27,6 +27,33 @@ export const WireGatewayReading = z.strictObject({
 export type WireReading = z.infer<typeof WireReading>;
 export type WireGatewayReading = z.infer<typeof WireGatewayReading>;
 
+/**
+ * The common case without zod: a plain reading object whose every field already has the type the schema
+ * asks for, returned as is; null for anything else, which then goes through the schema of record above
+ * (and so gets its exact error code and message). Accepts nothing the schema refuses.
+ */
+export function fastWireReading(x: unknown, gateway: false): WireReading | null;
+export function fastWireReading(x: unknown, gateway: true): WireGatewayReading | null;
+export function fastWireReading(x: unknown, gateway: boolean): WireReading | null {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return null;
+  const r = x as Record<string, unknown>;
+  for (const k in r) {
+    if (!(k === 'ts' || k === 'values' || k === 'quality' || k === 'seq' || k === 'boot' || (gateway && (k === 'site' || k === 'sensor')))) return null;
+  }
+  const { ts, values, quality, seq, boot } = r;
+  if (typeof ts !== 'string' && !(typeof ts === 'number' && Number.isFinite(ts))) return null;
+  if (typeof values !== 'object' || values === null || Array.isArray(values) || Object.prototype.hasOwnProperty.call(values, '__proto__')) return null;
+  for (const k in values) {
+    const v = (values as Record<string, unknown>)[k];
+    if (!(typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)))) return null;
+  }
+  if (quality !== undefined && typeof quality !== 'string') return null;
+  if (seq !== undefined && !(Number.isSafeInteger(seq) && (seq as number) >= 0)) return null;
+  if (boot !== undefined && !(typeof boot === 'string' ? boot.length <= 64 : Number.isSafeInteger(boot))) return null;
+  if (gateway && !(typeof r.site === 'string' && ID_RE.test(r.site) && typeof r.sensor === 'string' && ID_RE.test(r.sensor))) return null;
+  return r as WireReading;
+}
+
 const QUALITY_SET: ReadonlySet<string> = new Set(QUALITIES);
 export const isQuality = (q: string): boolean => QUALITY_SET.has(q);
 

@@ -8,8 +8,11 @@
 //   --keep-going            do not stop a series at its first failed step
 //   --observe all|sample    riskwatch's latency subscriber takes sensors/# (default) or one enterprise's 10 %
 //   --publisher raw|mqttjs  raw (default): pre-encoded PUBLISH packets on the mqtt.js sockets; mqttjs: client.publish
-//   --profile               riskwatch runs with --cpu-prof; a summary of where its time goes is printed
+//   --profile               riskwatch runs with --cpu-prof; a summary of where its time goes is printed and the
+//                           .cpuprofile files are kept in bench/out/prof-<date>/
 //   --no-write              do not write bench/RESULTS.md (never written in --short mode)
+//   --platform JSON         a platform section for riskwatch's config file, for diagnosis: e.g.
+//                           '{"rules":{"checkpointMs":3600000}}' keeps the rules checkpoint out of a short run
 //   --from-json FILE        only re-render the report (and RESULTS.md) from a run's bench/out/ingest-*.json
 import { cpus, release } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,7 +29,7 @@ const { values: a } = parseArgs({
   options: {
     short: { type: 'boolean', default: false }, reps: { type: 'string' }, duration: { type: 'string' }, rates: { type: 'string' },
     qos: { type: 'string' }, systems: { type: 'string' }, connections: { type: 'string' }, 'fsync-rates': { type: 'string' },
-    'from-json': { type: 'string' }, 'keep-going': { type: 'boolean', default: false }, publisher: { type: 'string', default: 'raw' }, observe: { type: 'string', default: 'all' }, profile: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false },
+    'from-json': { type: 'string' }, 'keep-going': { type: 'boolean', default: false }, publisher: { type: 'string', default: 'raw' }, observe: { type: 'string', default: 'all' }, profile: { type: 'boolean', default: false }, 'no-write': { type: 'boolean', default: false }, platform: { type: 'string' },
   },
 });
 const list = (s: string | undefined, d: number[]): number[] => (s ? (s === 'none' ? [] : s.split(',').map((x) => Number(x.trim()))) : d);
@@ -55,8 +58,9 @@ async function main(): Promise<number> {
   }
   const work = tempDir('rw-bench-');
   const configFile = join(work, 'bench-registry.yaml');
-  writeFileSync(configFile, registryYaml(Math.max(opts.connections, 1000)));
-  const profDir = opts.profile ? tempDir('rw-bench-prof-') : undefined;
+  writeFileSync(configFile, registryYaml(Math.max(opts.connections, 1000)) + (a.platform ? `platform: ${JSON.stringify(JSON.parse(a.platform))}\n` : ''));
+  const profDir = opts.profile ? join(ROOT, 'bench/out', `prof-${machine.date.replace(/[:.]/g, '-')}`) : undefined;
+  if (profDir) mkdirSync(profDir, { recursive: true });
   const log = (s: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${s}\n`);
   log(`${machineText(machine).slice(2)}; ${opts.connections} connections, rates ${opts.rates.join(', ')}/s, ${opts.durationMs / 1000} s per step, ${opts.reps} rep(s)`);
 
@@ -131,7 +135,7 @@ async function main(): Promise<number> {
   if (profDir) {
     await sleep(500);
     const files = readdirSync(profDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profDir, f));
-    process.stdout.write(`\n## riskwatch CPU profile\n${summarizeProfiles(files)}\n`);
+    process.stdout.write(`\n## riskwatch CPU profile (${profDir})\n${summarizeProfiles(files)}\n`);
   }
   const lossy = results.filter((r) => r.loss > 0 || r.skipped > 0);
   if (short && lossy.length > 0) {

@@ -1,4 +1,6 @@
-// Messages between the SQLite journal (main thread) and its writer worker.
+// Messages between the SQLite journal (main thread) and its writer worker. Appends travel packed: every
+// append of one event-loop turn in one message, the entries as one string (a structured clone of a
+// string is a copy; of 11-field objects it is per field), positions back as one transferred buffer.
 import type { PendingEntry } from '../../ingest/journal.ts';
 
 export interface WorkerConfig {
@@ -10,8 +12,14 @@ export interface WorkerConfig {
 }
 
 export type ToWorker =
-  | { t: 'append'; id: number; entries: PendingEntry[]; now: number }
-  | { t: 'cursor'; name: string; pos: number }
+  | {
+    t: 'append'; id: number; now: number;
+    /** `packEntries` of the batch, or null when a field held the separator (then `entries` carries it). */
+    packed: string | null; entries: PendingEntry[] | null;
+    /** Consumer cursors acked since the last message: applied before the batch's limit checks. */
+    cursors: [string, number][] | null;
+  }
+  | { t: 'cursors'; cursors: [string, number][] }
   | { t: 'declare'; name: string }
   | { t: 'flush'; id: number }
   | { t: 'trim'; now: number }
@@ -25,10 +33,41 @@ export interface WireStats {
 /** Per entry: a position > 0 when accepted, 0 for a duplicate, -1 when the journal is full. */
 export type FromWorker =
   | { t: 'ready'; stats: WireStats; cursors: Record<string, number> }
-  | { t: 'appended'; id: number; results: number[]; before: number; stats: WireStats }
+  | { t: 'appended'; id: number; results: Float64Array; before: number; stats: WireStats }
   | { t: 'flushed'; id: number }
   | { t: 'trimmed'; deleted: number; stats: WireStats }
   | { t: 'fatal'; message: string };
 
 export const DUPLICATE = 0;
 export const FULL = -1;
+
+const SEP = '\x1f';
+const FIELDS = 11;
+
+/** True when no string field of the entry holds the separator, so `packEntry` is reversible. */
+export function packable(e: PendingEntry): boolean {
+  return !(e.enterpriseId.includes(SEP) || e.siteId.includes(SEP) || e.sensorId.includes(SEP) || e.vals.includes(SEP) ||
+    e.quality.includes(SEP) || e.source.includes(SEP) || (e.boot !== null && e.boot.includes(SEP)) || (e.deviceId !== null && e.deviceId.includes(SEP)));
+}
+
+/** One entry as 11 separator-terminated fields; a nullable string is '' for null and '~' + value otherwise. */
+export function packEntry(e: PendingEntry): string {
+  return e.enterpriseId + SEP + e.siteId + SEP + e.sensorId + SEP + e.ts + SEP + (e.seq === null ? '' : e.seq) + SEP +
+    (e.boot === null ? '' : '~' + e.boot) + SEP + e.quality + SEP + e.vals + SEP + e.receivedAt + SEP +
+    (e.deviceId === null ? '' : '~' + e.deviceId) + SEP + e.source + SEP;
+}
+
+/** The inverse of concatenated `packEntry`s. */
+export function unpackEntries(packed: string): PendingEntry[] {
+  const f = packed.split(SEP);
+  const out: PendingEntry[] = [];
+  for (let i = 0; i + FIELDS <= f.length; i += FIELDS) {
+    const seq = f[i + 4]!, boot = f[i + 5]!, device = f[i + 9]!;
+    out.push({
+      enterpriseId: f[i]!, siteId: f[i + 1]!, sensorId: f[i + 2]!, ts: Number(f[i + 3]), seq: seq === '' ? null : Number(seq),
+      boot: boot === '' ? null : boot.slice(1), quality: f[i + 6]!, vals: f[i + 7]!, receivedAt: Number(f[i + 8]),
+      deviceId: device === '' ? null : device.slice(1), source: f[i + 10] as PendingEntry['source'],
+    });
+  }
+  return out;
+}

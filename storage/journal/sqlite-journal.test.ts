@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import type { JournalEntry } from '../../core/reading.ts';
 import type { PendingEntry } from '../../ingest/journal.ts';
+import Database from 'better-sqlite3';
 import { SqliteJournal } from './sqlite-journal.ts';
 
 const dirs: string[] = [];
@@ -15,6 +17,18 @@ function open(opts: Partial<ConstructorParameters<typeof SqliteJournal>[0]> = {}
   const j = new SqliteJournal({ path: join(dir, 'journal.db'), fsync: false, limitBytes: 1e9, dedupeWindowMs: 86_400_000, now: () => now, ...opts });
   return { j, dir, setNow: (t: number) => void (now = t) };
 }
+
+/** kill -9 of the writer: the worker thread ends without its close (no final sync of in-memory state). */
+async function crash(j: SqliteJournal): Promise<void> {
+  const internals = j as unknown as { worker: Worker; reader: { close(): void }; timer: NodeJS.Timeout };
+  clearInterval(internals.timer);
+  await internals.worker.terminate();
+  internals.reader.close();
+}
+const until = async (cond: () => boolean, what: string) => {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(cond(), what).toBe(true);
+};
 
 const entry = (sensorId: string, ts: number, seq: number | null, over: Partial<PendingEntry> = {}): PendingEntry => ({
   enterpriseId: 'e1', siteId: 's1', sensorId, ts, seq, boot: 'b1', quality: 'ok', vals: '{"lel":1.5}',
@@ -97,5 +111,90 @@ describe('SqliteJournal', () => {
     expect(resumed).toHaveLength(1);
     expect(resumed[0]).toBeGreaterThan(2);
     await second.j.stop();
+  });
+
+  it('answers each caller of one turn with its own results, and dedupes across callers in the same commit', async () => {
+    const { j } = open();
+    await j.start();
+    const calls = Array.from({ length: 50 }, (_, i) => j.append([entry('a', 1000 + (i % 25), i % 25), entry('b', 1000 + i, i)]));
+    const results = await Promise.all(calls);
+    expect(results.slice(0, 25).every((r) => r.every((x) => x.status === 'accepted'))).toBe(true);
+    expect(results.slice(25).map((r) => r.map((x) => x.status))).toEqual(Array.from({ length: 25 }, () => ['duplicate', 'accepted']));
+    const positions = results.flatMap((r) => r.flatMap((x) => (x.status === 'accepted' ? [x.pos] : [])));
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+    expect(j.read(0, 1000)).toHaveLength(75);
+    await j.stop();
+  });
+
+  it('stores an entry whose text holds the packing separator unchanged', async () => {
+    const { j } = open();
+    await j.start();
+    const odd = entry('a', 1000, 1, { boot: 'x\x1fy', vals: '{"lel":2}' });
+    expect((await j.append([entry('b', 1000, 1), odd]))[1]!.status).toBe('accepted');
+    expect(j.read(0, 10).map((e) => [e.sensorId, e.boot, e.values])).toEqual([['b', 'b1', { lel: 1.5 }], ['a', 'x\x1fy', { lel: 2 }]]);
+    await j.stop();
+  });
+
+  // Why: the newest reading per sensor is kept in memory and persisted in the background; a crash before
+  // that must not forget it, or an old replay beyond the key window would be stored twice.
+  it('recovers the newest reading per sensor after a crash of the writer (old replays stay duplicates)', async () => {
+    const first = open({ dedupeWindowMs: 1000 });
+    first.setNow(100_000);
+    await first.j.start();
+    await first.j.append([entry('a', 99_500, 10), entry('b', 99_600, 3)]);
+    await crash(first.j);
+    const second = open({ dedupeWindowMs: 1000 }, first.dir);
+    second.setNow(100_000);
+    await second.j.start();
+    const r = await second.j.append([entry('a', 50_000, 7), entry('b', 50_000, 2), entry('a', 50_001, 11)]);
+    expect(r.map((x) => x.status)).toEqual(['duplicate', 'duplicate', 'accepted']);
+    await second.j.stop();
+  });
+
+  it.each([
+    { why: 'every consumer acked and the rows left the key window: trimmed, the rest kept', slow: false, kept: 3 },
+    { why: 'a consumer that has not acked holds everything back', slow: true, kept: 8 },
+  ])('trims: $why', async ({ slow, kept }) => {
+    const { j, setNow } = open({ dedupeWindowMs: 1000, housekeepingMs: 20 });
+    await j.start();
+    if (slow) j.declareConsumer('slow');
+    const c = j.subscribe('c', (es, cons) => cons.ack(es[es.length - 1]!.pos));
+    await j.append([1, 2, 3, 4, 5].map((i) => entry('a', 1000 + i, i)));
+    await j.append([1, 2, 3].map((i) => entry('b', 10_000 + i, i)));
+    await until(() => c.pos === 8, 'consumer caught up');
+    await j.flushCursors();
+    setNow(10_500);
+    if (slow) await new Promise((r) => setTimeout(r, 200));
+    else await until(() => j.read(0, 100).length === kept, 'old rows trimmed');
+    expect(j.read(0, 100).map((e) => e.pos)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].slice(8 - kept));
+    const next = await j.append([entry('c', 10_400, 1)]);
+    expect(next).toEqual([{ status: 'accepted', pos: 9 }]);
+    await j.stop();
+  });
+
+  // Why: journals written before the time-first dedupe index and the in-memory sensor_last must keep
+  // their dedupe keys and their sensor_last after the upgrade.
+  it('takes over a journal of the previous layout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-journal-'));
+    const old = new Database(join(dir, 'journal.db'));
+    old.exec(`CREATE TABLE readings (pos INTEGER PRIMARY KEY AUTOINCREMENT, enterprise TEXT NOT NULL, site TEXT NOT NULL, sensor TEXT NOT NULL,
+        ts INTEGER NOT NULL, seq INTEGER, seq_key INTEGER NOT NULL, boot TEXT, quality TEXT NOT NULL, vals TEXT NOT NULL, received INTEGER NOT NULL,
+        device TEXT, source TEXT NOT NULL, off INTEGER NOT NULL);
+      CREATE UNIQUE INDEX readings_key ON readings(enterprise, sensor, ts, seq_key);
+      CREATE TABLE cursors (name TEXT PRIMARY KEY, pos INTEGER NOT NULL);
+      CREATE TABLE sensor_last (enterprise TEXT NOT NULL, sensor TEXT NOT NULL, boot TEXT, ts INTEGER NOT NULL, seq INTEGER, PRIMARY KEY (enterprise, sensor));
+      CREATE TABLE meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
+      INSERT INTO readings (enterprise, site, sensor, ts, seq, seq_key, boot, quality, vals, received, device, source, off)
+        VALUES ('e1', 's1', 'a', 99500, 10, 10, 'b1', 'ok', '{"lel":1}', 99500, 'd1', 'mqtt', 80);
+      INSERT INTO sensor_last VALUES ('e1', 'a', 'b1', 99500, 10);
+      INSERT INTO meta VALUES ('last_pos', 1);`);
+    old.close();
+    const { j, setNow } = open({ dedupeWindowMs: 1000 }, dir);
+    setNow(100_000);
+    await j.start();
+    const r = await j.append([entry('a', 99_500, 10), entry('a', 50_000, 7), entry('a', 99_600, 11)]);
+    expect(r.map((x) => x.status)).toEqual(['duplicate', 'duplicate', 'accepted']);
+    expect(j.read(0, 10).map((e) => e.seq)).toEqual([10, 11]);
+    await j.stop();
   });
 });

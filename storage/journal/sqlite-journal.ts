@@ -1,5 +1,8 @@
 // The ingest journal on SQLite (WAL): a writer worker does the group commits; this side reads with its
 // own connection and feeds named consumers, backlog first, then live entries as commits land.
+// Appends of one event-loop turn go to the writer as one message and come back as one reply (each
+// caller's promise resolved from its slice); consumer acks ride along with the next append, or go on a
+// short timer when nothing is appended.
 import Database from 'better-sqlite3';
 import type { Worker } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
@@ -8,7 +11,7 @@ import type { JournalEntry, Quality } from '../../core/reading.ts';
 import type { AppendResult, Journal, JournalConsumer, JournalStats, PendingEntry } from '../../ingest/journal.ts';
 import { startTsWorker } from '../ts-worker.ts';
 import { JOURNAL_DDL } from './schema.ts';
-import { DUPLICATE, FULL, type FromWorker, type ToWorker, type WireStats, type WorkerConfig } from './protocol.ts';
+import { DUPLICATE, FULL, packEntry, packable, type FromWorker, type ToWorker, type WireStats, type WorkerConfig } from './protocol.ts';
 
 export interface SqliteJournalOptions {
   path: string;
@@ -16,8 +19,10 @@ export interface SqliteJournalOptions {
   limitBytes: number;
   dedupeWindowMs: number;
   now: () => number;
-  /** How often cursors are persisted and the journal trimmed. */
+  /** How often the journal is trimmed and its in-memory state persisted. */
   housekeepingMs?: number;
+  /** How long a consumer's ack may wait for an append to carry it before it is sent alone. */
+  cursorMs?: number;
   onFatal?: (message: string) => void;
 }
 
@@ -26,7 +31,15 @@ const COLUMNS = `r.pos, r.enterprise AS enterpriseId, r.site AS siteId, r.sensor
   r.received AS receivedAt, r.device AS deviceId, r.source`;
 type Row = PendingEntry & { pos: number };
 
-const toEntry = ({ vals, ...e }: PendingEntry, pos: number): JournalEntry => ({ ...e, pos, quality: e.quality as Quality, values: JSON.parse(vals) });
+/** A committed entry; the values object validation already parsed is reused when the caller gave it. */
+const toEntry = (e: PendingEntry, pos: number): JournalEntry => ({
+  enterpriseId: e.enterpriseId, siteId: e.siteId, sensorId: e.sensorId, ts: e.ts, values: e.values ?? JSON.parse(e.vals),
+  quality: e.quality as Quality, seq: e.seq, boot: e.boot, pos, receivedAt: e.receivedAt, deviceId: e.deviceId, source: e.source,
+});
+const fromRow = ({ vals, ...e }: Row): JournalEntry => ({ ...e, quality: e.quality as Quality, values: JSON.parse(vals) });
+
+interface Waiter { n: number; resolve: (r: AppendResult[]) => void; reject: (e: Error) => void }
+interface Batch { entries: PendingEntry[]; waiters: Waiter[] }
 
 class Consumer implements JournalConsumer {
   pos: number;
@@ -46,7 +59,13 @@ export class SqliteJournal implements Journal {
   private reader!: Database.Database;
   private readStmt!: Database.Statement;
   private nextId = 1;
-  private waiting = new Map<number, { entries: PendingEntry[]; resolve: (r: AppendResult[]) => void; reject: (e: Error) => void }>();
+  /** Appends of the current turn, not yet posted. */
+  private open: Batch = { entries: [], waiters: [] };
+  private openScheduled = false;
+  private waiting = new Map<number, Batch>();
+  /** Acks not yet sent to the writer, by consumer. */
+  private acks = new Map<string, number>();
+  private ackTimer: NodeJS.Timeout | null = null;
   private flushWaiters = new Map<number, () => void>();
   private consumers = new Map<string, Consumer>();
   private observers = new Set<(entries: JournalEntry[]) => void>();
@@ -83,6 +102,8 @@ export class SqliteJournal implements Journal {
     if (this.timer) clearInterval(this.timer);
     if (!this.worker) return;
     const exited = new Promise((r) => this.worker.once('exit', r));
+    this.postAppends();
+    this.postAcks();
     this.post({ t: 'close' });
     await exited;
     this.reader?.close();
@@ -90,15 +111,17 @@ export class SqliteJournal implements Journal {
 
   append(entries: PendingEntry[]): Promise<AppendResult[]> {
     if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
+    if (entries.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { entries, resolve, reject });
-      this.post({ t: 'append', id, entries, now: this.opts.now() });
+      const b = this.open;
+      for (const e of entries) b.entries.push(e);
+      b.waiters.push({ n: entries.length, resolve, reject });
+      if (!this.openScheduled) { this.openScheduled = true; setImmediate(() => this.postAppends()); }
     });
   }
 
   read(afterPos: number, limit: number): JournalEntry[] {
-    return (this.readStmt.all(afterPos, limit) as Row[]).map((r) => toEntry(r, r.pos));
+    return (this.readStmt.all(afterPos, limit) as Row[]).map(fromRow);
   }
 
   observe(handler: (entries: JournalEntry[]) => void): () => void {
@@ -109,7 +132,7 @@ export class SqliteJournal implements Journal {
   latestPerSensor(): JournalEntry[] {
     return (this.reader.prepare(`SELECT ${COLUMNS}
       FROM readings r JOIN (SELECT enterprise, sensor, max(ts) AS ts FROM readings GROUP BY enterprise, sensor) m
-      ON r.enterprise = m.enterprise AND r.sensor = m.sensor AND r.ts = m.ts`).all() as Row[]).map((r) => toEntry(r, r.pos));
+      ON r.enterprise = m.enterprise AND r.sensor = m.sensor AND r.ts = m.ts`).all() as Row[]).map(fromRow);
   }
 
   declareConsumer(name: string): void {
@@ -118,7 +141,7 @@ export class SqliteJournal implements Journal {
 
   subscribe(name: string, handler: (entries: JournalEntry[], c: JournalConsumer) => void): JournalConsumer {
     this.declareConsumer(name);
-    const c = new Consumer(name, this.savedCursors[name] ?? 0, (n, pos) => this.post({ t: 'cursor', name: n, pos }), handler);
+    const c = new Consumer(name, this.savedCursors[name] ?? 0, (n, pos) => this.noteAck(n, pos), handler);
     this.consumers.set(name, c);
     setImmediate(() => this.catchUp(c));
     return c;
@@ -130,7 +153,43 @@ export class SqliteJournal implements Journal {
 
   flushCursors(): Promise<void> {
     const id = this.nextId++;
+    this.postAcks();
     return new Promise((resolve) => { this.flushWaiters.set(id, resolve); this.post({ t: 'flush', id }); });
+  }
+
+  /** Posts this turn's appends as one message, with the acks that came since the last message. */
+  private postAppends(): void {
+    this.openScheduled = false;
+    const b = this.open;
+    if (b.entries.length === 0) return;
+    this.open = { entries: [], waiters: [] };
+    const id = this.nextId++;
+    this.waiting.set(id, b);
+    let packed = '', ok = true;
+    for (const e of b.entries) {
+      if (!packable(e)) { ok = false; break; }
+      packed += packEntry(e);
+    }
+    this.post({ t: 'append', id, now: this.opts.now(), packed: ok ? packed : null, entries: ok ? null : b.entries, cursors: this.takeAcks() });
+  }
+
+  private noteAck(name: string, pos: number): void {
+    this.acks.set(name, pos);
+    if (!this.ackTimer) {
+      this.ackTimer = setTimeout(() => this.postAcks(), this.opts.cursorMs ?? 20);
+      this.ackTimer.unref();
+    }
+  }
+  private takeAcks(): [string, number][] | null {
+    if (this.ackTimer) { clearTimeout(this.ackTimer); this.ackTimer = null; }
+    if (this.acks.size === 0) return null;
+    const list = [...this.acks];
+    this.acks.clear();
+    return list;
+  }
+  private postAcks(): void {
+    const cursors = this.takeAcks();
+    if (cursors) this.post({ t: 'cursors', cursors });
   }
 
   /** Delivers the stored backlog after what the consumer has been given, in pages. */
@@ -147,17 +206,21 @@ export class SqliteJournal implements Journal {
     switch (m.t) {
       case 'appended': {
         this.wire = m.stats;
-        const w = this.waiting.get(m.id);
-        if (!w) return;
+        const b = this.waiting.get(m.id);
+        if (!b) return;
         this.waiting.delete(m.id);
         const committed: JournalEntry[] = [];
-        const results = m.results.map((r, i): AppendResult => {
-          if (r === DUPLICATE) return { status: 'duplicate' };
-          if (r === FULL) return { status: 'full' };
-          committed.push(toEntry(w.entries[i]!, r));
-          return { status: 'accepted', pos: r };
-        });
-        w.resolve(results);
+        let i = 0;
+        for (const w of b.waiters) {
+          const results: AppendResult[] = [];
+          for (const end = i + w.n; i < end; i++) {
+            const r = m.results[i]!;
+            if (r === DUPLICATE) results.push({ status: 'duplicate' });
+            else if (r === FULL) results.push({ status: 'full' });
+            else { committed.push(toEntry(b.entries[i]!, r)); results.push({ status: 'accepted', pos: r }); }
+          }
+          w.resolve(results);
+        }
         if (committed.length > 0) this.deliver(committed, m.before);
         return;
       }
@@ -197,8 +260,9 @@ export class SqliteJournal implements Journal {
 
   private fail(err: Error): void {
     this.failed = err;
-    for (const w of this.waiting.values()) w.reject(err);
+    for (const b of [...this.waiting.values(), this.open]) for (const w of b.waiters) w.reject(err);
     this.waiting.clear();
+    this.open = { entries: [], waiters: [] };
     this.opts.onFatal?.(err.message);
   }
 }
