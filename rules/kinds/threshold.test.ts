@@ -120,6 +120,12 @@ describe('threshold: falling and band', () => {
     levels: { yellow: { enter: 23.5, clear: 23.3 } },
     low: { blue: { enter: 20.0, clear: 20.2 }, yellow: { enter: 19.5, clear: 19.7 }, orange: { enter: 18.0 }, red: { enter: 16.0 } },
   };
+  // AQ 4273-2016 §5.1.4 (alarm at ±20 % of the commissioned ΔP), a 1000 Pa baseline; idle below 10 %.
+  const DP: ThresholdParams = {
+    direction: 'band', lowActiveFrom: 100,
+    levels: { yellow: { enter: 1200, clear: 1170 } },
+    low: { yellow: { enter: 800, clear: 830 } },
+  };
   const rows: { why: string; params: ThresholdParams; samples: [number, number][]; want: Level[] }[] = [
     { why: 'falling: just above the blue enter value is quiet', params: PHREATIC, samples: [[0, 6.51]], want: [N] },
     { why: 'falling: exactly at the enter value enters (value ≤ enter)', params: PHREATIC, samples: [[0, 6.5], [1, 6.0], [2, 5.5], [3, 5.0]], want: [B, Y, O, R] },
@@ -129,6 +135,9 @@ describe('threshold: falling and band', () => {
     { why: 'band: over-oxygen 23.5 enters yellow on the high side', params: O2, samples: [[0, 23.5], [1, 23.4], [2, 23.29]], want: [Y, Y, N] },
     { why: 'band: under-oxygen ladder 20.0 / 19.5 / 18.0 / 16.0', params: O2, samples: [[0, 20.0], [1, 19.5], [2, 18.0], [3, 16.0]], want: [B, Y, O, R] },
     { why: 'band: recovering from 19.5 to 19.6 stays yellow (low-side deadband), 19.8 drops to blue', params: O2, samples: [[0, 19.5], [1, 19.6], [2, 19.8], [3, 20.3]], want: [Y, Y, B, N] },
+    { why: 'band with lowActiveFrom: ΔP −25 % of a 1000 Pa baseline is the AQ 4273 alarm (yellow)', params: DP, samples: [[0, 750]], want: [Y] },
+    { why: 'band with lowActiveFrom: ΔP ≈ 0 is an idle collector, not a bag leak: no low-side level (domain.md §2.3)', params: DP, samples: [[0, 750], [1, 40]], want: [Y, N] },
+    { why: 'band with lowActiveFrom: the high side still judges (clogging +25 % → yellow)', params: DP, samples: [[0, 1250]], want: [Y] },
   ];
   it.each(rows)('$why', ({ params, samples, want }) => {
     expect(run(params, samples).levels).toEqual(want);

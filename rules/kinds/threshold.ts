@@ -24,6 +24,10 @@ export const thresholdParams = z
     levels: StepsSchema,
     /** Band only: the low side, a falling ladder (e.g. O₂ < 19.5 %vol). */
     low: StepsSchema.optional(),
+    /** Band only: the low side judges values at or above this only; below it the equipment is not running
+     * (an idle dust collector's ΔP ≈ 0 is no bag leak: "collector off while the line runs" is its own
+     * rule, domain.md §2.3), and the low side is none. */
+    lowActiveFrom: z.number().optional(),
   })
   .superRefine((p, ctx) => {
     checkSteps(p.levels, p.direction === 'falling' ? 'falling' : 'rising', ['levels'], ctx);
@@ -33,6 +37,7 @@ export const thresholdParams = z
     } else if (p.low) {
       ctx.addIssue({ code: 'custom', path: ['low'], message: '`low` is for direction "band" only' });
     }
+    if (p.lowActiveFrom !== undefined && p.direction !== 'band') ctx.addIssue({ code: 'custom', path: ['lowActiveFrom'], message: '`lowActiveFrom` is for direction "band" only' });
   });
 export type ThresholdParams = z.infer<typeof thresholdParams>;
 
@@ -41,6 +46,7 @@ class ThresholdCfg {
   constructor(
     readonly hi: Ladder,
     readonly lo: Ladder | null,
+    readonly lowActiveFrom: number = -Infinity,
   ) {}
 }
 
@@ -89,6 +95,7 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
     const cfg = internCompiled(`threshold|${JSON.stringify(params)}`, () => new ThresholdCfg(
       compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'),
       params.direction === 'band' && params.low ? compileLadder(params.low, 'falling') : null,
+      params.lowActiveFrom ?? -Infinity,
     ));
     return { cfg, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, lo: cfg.lo ? newLadderState() : null, value: NaN, lastTs: NaN };
   },
@@ -102,6 +109,7 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
     st.value = v;
     const hi = st.cfg.hi.apply(st, v, dt);
     if (st.lo === null) return hi;
+    if (v < st.cfg.lowActiveFrom) { st.cfg.lo!.reset(st.lo); return hi; }
     const lo = st.cfg.lo!.apply(st.lo, v, dt);
     return lo > hi ? lo : hi;
   },

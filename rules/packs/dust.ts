@@ -86,7 +86,9 @@ export const dustDp: PackRule[] = [
         yellow: step(r(b * 0.8), db, 'falling', { ...hold, native: '压差报警' }),
         orange: step(r(b * 0.65), db, 'falling', hold),
       };
-      const params: ThresholdSpec = { direction: 'band', levels: high, low };
+      // Below 10 % of the baseline the collector is not running: no low-side level (an idle collector is no bag
+      // leak; "collector off while the line draws power" is the collector_off rule, domain.md §2.3).
+      const params: ThresholdSpec = { direction: 'band', levels: high, low, lowActiveFrom: r(b * 0.1) };
       return { params, design: true };
     },
     source: `${AQ4273} (alarm when ΔP changes by > 20 % of the commissioned value; sensor baselinePa); blue ±10 %, orange ±35 %: domain.md §2.3 [PROPOSAL]`,
