@@ -6,20 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
+import { sensorOf, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
 
 const MIN = 60_000;
 /** The demo's rule overrides (the harness names no config file, so it would not find them beside it). */
 const RULES_FILE = fileURLToPath(new URL('../../config/rules.yaml', import.meta.url));
 
-/** Every alert's events in version order, by alert id (deduplicated by (id, version), contract.md "Delivery"). */
-function alerts(events: readonly Transition[], pred: (t: Transition) => boolean): Transition[][] {
-  const by = new Map<string, Map<number, Transition>>();
-  for (const t of events) if (pred(t)) (by.get(t.id) ?? by.set(t.id, new Map()).get(t.id)!).set(t.version, t);
-  return [...by.values()].map((m) => [...m.values()].sort((a, b) => a.version - b.version));
-}
-const ms = (t: Transition): number => Date.parse(t.at);
-const ups = (a: readonly Transition[]) => a.filter((t) => t.event === 'raised' || t.event === 'level_up');
 const show = (a: readonly Transition[]) => a.map((t) => `${t.event}:${t.level}${t.nativeAlarm ? `(${t.nativeAlarm})` : ''} ${t.rule} ${t.value}`);
 
 interface Step { level: Transition['level']; rule?: RegExp; why: string }

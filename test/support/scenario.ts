@@ -102,3 +102,13 @@ export function expectWellFormed(events: readonly Transition[], o: { retrospecti
     if (o.retrospective === false) expect(t.retrospective, `${t.sensorId} ${t.rule} retrospective`).toBe(false);
   }
 }
+
+/** Every alert's events in version order, by alert id (deduplicated by (id, version), contract.md "Delivery"). */
+export function alertsBy(events: readonly Transition[], pred: (t: Transition) => boolean): Transition[][] {
+  const by = new Map<string, Map<number, Transition>>();
+  for (const t of events) if (pred(t)) (by.get(t.id) ?? by.set(t.id, new Map()).get(t.id)!).set(t.version, t);
+  return [...by.values()].map((m) => [...m.values()].sort((a, b) => a.version - b.version));
+}
+export const atMs = (t: Transition): number => Date.parse(t.at);
+/** The colours an alert went up through (raised and level_up), in order. */
+export const ups = (a: readonly Transition[]): Transition[] => a.filter((t) => t.event === 'raised' || t.event === 'level_up');
