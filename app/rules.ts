@@ -73,7 +73,7 @@ export function startRules(d: RulesDeps): RulesPart {
     baseline: (e, s, m) => baselines.view(e, s, m),
   };
   const file = overridesPath(cfg);
-  let overrides: Overrides | null = file ? loadOverrides(file) : null;
+  const overrides: Overrides | null = file ? loadOverrides(file) : null;
   let overridesMtime = file && existsSync(file) ? statSync(file).mtimeMs : 0;
   const compile = (o: Overrides | null) => compilePlan({ enterprises: enterprises().values() as Iterable<EnterpriseDef>, resolver: createResolver(o), kinds: RULE_KINDS, env });
 
@@ -139,7 +139,6 @@ export function startRules(d: RulesDeps): RulesPart {
       const next = file ? loadOverrides(file) : null;
       const plan = compile(next);
       runtime.replacePlan(plan);
-      overrides = next;
       log.info({ file, sensors: plan.sensors.length, siteRules: plan.siteRules.length }, 'rules reloaded');
     },
     stop: async () => {
@@ -161,7 +160,6 @@ export function startRules(d: RulesDeps): RulesPart {
     overridesMtime = m;
     try { part.reload(); } catch (err) { log.error({ err: (err as Error).message, file }, 'rules: new configuration refused; the previous rules keep running'); }
   }, 2000));
-  void overrides;
   return part;
 }
 

@@ -48,7 +48,9 @@ export class RulesRuntime {
       }
     }
     this.consumer = this.o.journal.subscribe('rules', (entries) => {
-      this.o.onEntries?.(entries);
+      // After a restart the journal replays from the checkpoint: what the engine has applied is not fed twice.
+      const pos = this.o.engine.pos;
+      if (this.o.onEntries) this.o.onEntries(entries[0]!.pos > pos ? entries : entries.filter((e) => e.pos > pos));
       this.o.engine.evaluate(entries);
     });
     const c = this.o.clock;
