@@ -96,15 +96,20 @@ function runEngine(n: number, phase: string, crossShare: number, reps: number): 
   // Rule state per sensor: the plan with the mix minus the plan without rules, after the windows filled.
   const stateBytes = (after - mid - (mid - before)) / n;
   void bare;
+  return { results: timeReps('riskwatch', n, phase, reps, count, feed, () => { const s = signals; signals = 0; return s; }), stateBytes };
+}
+
+/** Times `reps` passes of `feed` over `count` readings; `takeSignals` returns and resets the level changes. */
+function timeReps(system: string, n: number, phase: string, reps: number, count: number, feed: () => void, takeSignals: () => number): EngineResult[] {
   const results: EngineResult[] = [];
   for (let k = 0; k < reps; k++) {
-    signals = 0;
+    takeSignals();
     const t0 = process.hrtime.bigint();
     feed();
     const ns = Number(process.hrtime.bigint() - t0);
-    results.push({ system: 'riskwatch', sensors: n, phase, perSecond: count / (ns / 1e9), nsPerReading: ns / count, signals });
+    results.push({ system, sensors: n, phase, perSecond: count / (ns / 1e9), nsPerReading: ns / count, signals: takeSignals() });
   }
-  return { results, stateBytes };
+  return results;
 }
 
 /** The peer: the same four rules as a Node-RED function node would hold them. */
@@ -151,15 +156,7 @@ function runPeer(n: number, phase: string, crossShare: number, reps: number): { 
   };
   feed();
   const stateBytes = (heap() - before) / n;
-  const results: EngineResult[] = [];
-  for (let k = 0; k < reps; k++) {
-    signals = 0;
-    const t0 = process.hrtime.bigint();
-    feed();
-    const ns = Number(process.hrtime.bigint() - t0);
-    results.push({ system: 'function-node peer', sensors: n, phase, perSecond: count / (ns / 1e9), nsPerReading: ns / count, signals });
-  }
-  return { results, stateBytes };
+  return { results: timeReps('function-node peer', n, phase, reps, count, feed, () => { const s = signals; signals = 0; return s; }), stateBytes };
 }
 
 /** Bytes per time-of-week baseline (672 slots + P95 + production), measured on `n` views filled by a real

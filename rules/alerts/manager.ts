@@ -4,7 +4,6 @@
 // archived) are kept in memory by id and by key; the store is the truth after a restart.
 import { randomUUID } from 'node:crypto';
 import type { Transition } from '../../core/alert.ts';
-import { levelFromName } from '../../core/level.ts';
 import { RwError } from '../../core/errors.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { LevelSignal } from '../engine/signal.ts';
@@ -65,8 +64,6 @@ export class AlertManager implements AlertService {
   onSignal(signal: LevelSignal): void {
     const current = this.byAlertKey(signal.key) ?? null;
     if (!current && signal.level === 0) return;
-    // Idempotent by state: a replayed or repeated signal that matches the alert as it stands is not an event.
-    if (current && current.handling !== 'cleared' && (signal.level === 0 ? current.condition === 'recovered' : current.condition === 'active' && levelFromName(current.level) === signal.level)) return;
     const enterprise = signal.enterpriseId ? this.o.enterprise(signal.enterpriseId) : undefined;
     const parent = signal.parentKey ? this.byAlertKey(signal.parentKey) : undefined;
     const describe = (sig: LevelSignal) => ({

@@ -367,7 +367,8 @@ function recomputeTop(sl: AlertSlot): void {
   let top: Contributor | null = null;
   for (const c of sl.contributors) if (c.level > l) { l = c.level; top = c; }
   sl.level = l;
-  if (top || l === Level.none) sl.top = top ?? sl.top;
+  // At none the last top stays: it describes the recovery.
+  if (top) sl.top = top;
 }
 
 function needsOrdering(entries: readonly JournalEntry[]): boolean {

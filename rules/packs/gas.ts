@@ -86,29 +86,33 @@ export const gasCombustible: PackRule[] = [
     clause: null,
     confidence: 'PROPOSAL',
   },
-  {
-    id: 'orange_persisting',
-    kind: 'composite',
-    params: (s) => ({ params: orangePersisting(PERSIST_RED_S), design: lelLevels(s).design }),
-    source: 'domain.md §2.1 red: orange (二级报警) persisting > 5 min',
-    clause: null,
-    confidence: 'PROPOSAL',
-    target: 'self',
-  },
-  {
-    id: 'same_area',
-    kind: 'composite',
-    params: (s, site) => {
-      const peers = sameAreaPeers(s, site);
-      if (peers.length === 0) return null;
-      return { params: sameAreaOrange(), design: lelLevels(s).design };
-    },
-    source: 'domain.md §2.1 red: orange (二级报警) on ≥ 2 detectors in the same area',
-    clause: null,
-    confidence: 'PROPOSAL',
-    target: 'self',
-  },
+  ...redComposites((s) => lelLevels(s).design, ''),
 ];
+
+/** domain.md §2.1 red, the same for combustible and toxic gas: orange persisting > 5 min, or orange on ≥ 2
+ * detectors of one area (the latter only where the detector has a same-type peer in its area). */
+function redComposites(design: (s: SensorInfo) => boolean, which: string): PackRule[] {
+  return [
+    {
+      id: 'orange_persisting',
+      kind: 'composite',
+      params: (s) => ({ params: orangePersisting(PERSIST_RED_S), design: design(s) }),
+      source: `domain.md §2.1 red${which}: orange (二级报警) persisting > 5 min`,
+      clause: null,
+      confidence: 'PROPOSAL',
+      target: 'self',
+    },
+    {
+      id: 'same_area',
+      kind: 'composite',
+      params: (s, site) => (sameAreaPeers(s, site).length === 0 ? null : { params: sameAreaOrange(), design: design(s) }),
+      source: `domain.md §2.1 red${which}: orange (二级报警) on ≥ 2 detectors in the same area`,
+      clause: null,
+      confidence: 'PROPOSAL',
+      target: 'self',
+    },
+  ];
+}
 
 // ---- toxic (ppm) ----
 
@@ -183,28 +187,7 @@ function toxicPack(type: keyof typeof TOXIC): PackRule[] {
       clause: 'GB/T 50493-2019 annex (IDLH)',
       confidence: 'PROPOSAL',
     },
-    {
-      id: 'orange_persisting',
-      kind: 'composite',
-      params: (s) => ({ params: orangePersisting(PERSIST_RED_S), design: toxicLevels(s, g).design }),
-      source: 'domain.md §2.1 red (toxic: "same logic"): orange (二级报警) persisting > 5 min',
-      clause: null,
-      confidence: 'PROPOSAL',
-      target: 'self',
-    },
-    {
-      id: 'same_area',
-      kind: 'composite',
-      params: (s, site) => {
-        const peers = sameAreaPeers(s, site);
-        if (peers.length === 0) return null;
-        return { params: sameAreaOrange(), design: toxicLevels(s, g).design };
-      },
-      source: 'domain.md §2.1 red (toxic: "same logic"): orange (二级报警) on ≥ 2 detectors in the same area',
-      clause: null,
-      confidence: 'PROPOSAL',
-      target: 'self',
-    },
+    ...redComposites((s) => toxicLevels(s, g).design, ' (toxic: "same logic")'),
   ];
 }
 
