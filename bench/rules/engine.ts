@@ -81,14 +81,12 @@ function runEngine(n: number, phase: string, crossShare: number, reps: number): 
   let t = Date.UTC(2026, 10, 23);
   const engine = new RuleEngine(plan, { now: () => t, onSignal: () => { signals++; } });
   const entry: JournalEntry = { enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' };
-  const sensors = plan.sensors;
   const feed = () => {
     for (let i = 0; i < count; i++) {
-      const s = sensors[r.idx[i]!]!;
       if (i % n === 0) t += 10_000; // every sensor reports every 10 s of device time
       entry.ts = t; entry.receivedAt = t; entry.pos = i + 1;
       (entry.values as { lel: number }).lel = r.value[i]!;
-      engine.evaluateEntry(s, entry);
+      engine.evaluateEntry(r.idx[i]!, entry);
     }
   };
   feed(); // warm-up: JIT, windows filled, EWMA past warm-up

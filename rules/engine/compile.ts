@@ -5,9 +5,10 @@ import { Level } from '../../core/level.ts';
 import { RwError } from '../../core/errors.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts';
-import type { RuleEnv, RuleKind, SensorRuleKind, SiteRuleKind } from '../kinds/kind.ts';
+import type { RuleBank, RuleEnv, RuleKind, SensorRuleKind, SiteRuleKind, Track } from '../kinds/kind.ts';
+import { bankFor } from '../kinds/bank.ts';
 import { seasonGate } from '../kinds/schedule.ts';
-import type { AlertSlot, CMetric, CRule, CSensor, CSite, CSiteRule, Plan, ResolvedRuleLike, RuleMeta } from './plan.ts';
+import type { AlertSlot, CSensor, CSite, CSiteRule, MetricColumns, Plan, ResolvedRuleLike, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 
 export interface RuleResolver {
   forSensor(sensor: SensorInfo, site: SiteDef, enterprise: EnterpriseDef): ResolvedRuleLike[];
@@ -27,8 +28,8 @@ const DERIVED: Record<string, { unit: string; zh: string; type: string }> = {
   disp: { unit: 'mm', zh: '水平位移', type: 'tailings_gnss' },
 };
 
-function slot(key: string, kind: 'process' | 'device', e: string, site: string, sensor: string | null, metric: string | null, unit: string | null): AlertSlot {
-  return { key, kind, enterpriseId: e, siteId: site, sensorId: sensor, metric, unit, contributors: [], level: Level.none, announced: Level.none, top: null, parentKey: null, covered: false };
+function slot(key: string, kind: 'process' | 'device', e: string, site: string, sensor: string | null, sensorIdx: number, metric: string | null, unit: string | null): AlertSlot {
+  return { key, kind, enterpriseId: e, siteId: site, sensorId: sensor, sensorIdx, metric, unit, siteContributors: [], level: Level.none, announced: Level.none, topRule: -1, topSite: null, parentKey: null, covered: false };
 }
 
 function sensorInfo(e: EnterpriseDef, site: SiteDef, s: SiteDef['sensors'][number]): SensorInfo {
@@ -36,19 +37,45 @@ function sensorInfo(e: EnterpriseDef, site: SiteDef, s: SiteDef['sensors'][numbe
   return { ...s, enterpriseId: e.id, siteId: site.id, deviceIds, commissionedMs: Date.parse(s.commissioned) };
 }
 
+/** A sensor rule while compiling: its bank row and the sensor-local metric it reads. */
+interface PendingRule { spec: RuleSpec; bank: number; row: number; metric: number; ticks: boolean }
+
 export function compilePlan(input: CompileInput): Plan {
   const problems: string[] = [];
-  const plan: Plan = { sensors: [], byKey: new Map(), siteRules: [], sites: [], slots: new Map() };
-  const addSlot = (s: AlertSlot) => { plan.slots.set(s.key, s); return s; };
+  const sensors: CSensor[] = [];
+  const byKey = new Map<string, CSensor>();
+  const siteRules: CSiteRule[] = [];
+  const sites: CSite[] = [];
+  const slots = new Map<string, AlertSlot>();
+  const addSlot = (s: AlertSlot) => { slots.set(s.key, s); return s; };
+  const pending: PendingRule[][] = [];
+  const banks: RuleBank[] = [];
+  const bankIndex = new Map<RuleKind, number>();
+  const bankOf = (kind: SensorRuleKind): number => {
+    let b = bankIndex.get(kind);
+    if (b === undefined) { b = banks.length; banks.push(bankFor(kind)); bankIndex.set(kind, b); }
+    return b;
+  };
 
-  // Equal params (most sensors of a type) are parsed once and shared, with one fingerprint string: per-sensor
-  // memory then holds only the rule's state (performance.md: ≤ 1 KB per sensor for the standard mix).
+  // Equal params (most sensors of a type) are parsed once and shared, with one fingerprint string, and equal
+  // rule definitions share one RuleSpec: per-sensor memory then holds only the rule's state (performance.md:
+  // ≤ 1 KB per sensor for the standard mix).
   const parsed = new Map<string, { params: unknown; fingerprint: string }>();
   const fingerprints = new Map<unknown, string>();
-  const meta = (uid: string, r: ResolvedRuleLike, params: unknown, inSeason: ((ts: number) => boolean) | null): RuleMeta => ({
-    uid, id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, source: r.source, clause: r.clause,
-    confidence: r.confidence, params, fingerprint: fingerprints.get(params) ?? 'null', inSeason, level: Level.none,
-  });
+  const specs = new Map<string, RuleSpec>();
+  const gateIds = new Map<(ts: number) => boolean, number>();
+  const spec = (r: ResolvedRuleLike, params: unknown, inSeason: ((ts: number) => boolean) | null, track: Track): RuleSpec => {
+    const fingerprint = fingerprints.get(params) ?? 'null';
+    let g = 0;
+    if (inSeason) { g = gateIds.get(inSeason) ?? gateIds.size + 1; gateIds.set(inSeason, g); }
+    const key = JSON.stringify([r.id, r.kind, r.version, r.thresholdSource, r.source, r.clause, r.confidence, fingerprint, g, track]);
+    let sp = specs.get(key);
+    if (!sp) {
+      sp = { id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, source: r.source, clause: r.clause, confidence: r.confidence, params, fingerprint, inSeason, track };
+      specs.set(key, sp);
+    }
+    return sp;
+  };
   const parse = (uid: string, kind: RuleKind, params: unknown): unknown => {
     const key = `${kind.kind}|${JSON.stringify(params) ?? 'null'}`;
     const hit = parsed.get(key);
@@ -66,11 +93,17 @@ export function compilePlan(input: CompileInput): Plan {
     if (k.scope !== scope) { problems.push(`${uid}: kind "${name}" is a ${k.scope} rule, declared as ${scope}`); return undefined; }
     return k;
   };
-
-  // Evidence rings live in shared chunks (one typed array per 1,024 sensors, not three per sensor).
-  const evidenceChunk = () => ({ ts: new Float64Array(1024 * EVIDENCE_SAMPLES), val: new Float32Array(1024 * EVIDENCE_SAMPLES), q: new Uint8Array(1024 * EVIDENCE_SAMPLES) });
-  let ev = evidenceChunk();
-  let evAt = 0;
+  /** The sensor-local index of a metric, added on first use (−1 when the type has no such metric). */
+  const metricOf = (cs: CSensor, name: string): number => {
+    const i = cs.metrics.findIndex((x) => x.name === name);
+    if (i >= 0) return i;
+    const type = sensorType(cs.info.type)!;
+    const def = (type.metrics as Record<string, { unit: string; zh: string } | undefined>)[name];
+    const derived = DERIVED[name];
+    if (!def && !(derived && derived.type === cs.info.type)) return -1;
+    cs.metrics.push({ name, derived: def ? null : 'disp', unit: def?.unit ?? derived!.unit, zh: def?.zh ?? derived!.zh });
+    return cs.metrics.length - 1;
+  };
   const siteDeferred: { e: EnterpriseDef; site: SiteDef; r: ResolvedRuleLike; sensors: SensorInfo[]; gate: ((ts: number) => boolean) | null }[] = [];
 
   for (const e of input.enterprises) {
@@ -80,64 +113,53 @@ export function compilePlan(input: CompileInput): Plan {
       try { gate = seasonGate(site.params); } catch (err) { problems.push(`${e.id}/${site.id}: ${(err as Error).message}`); }
       const infos = site.sensors.map((s) => sensorInfo(e, site, s));
       const csite: CSite = { key: siteKey, enterpriseId: e.id, siteId: site.id, sensors: [], devices: new Map(),
-        offline: addSlot(slot(`${siteKey}/_site/offline`, 'device', e.id, site.id, null, null, null)) };
-      plan.sites.push(csite);
+        offline: addSlot(slot(`${siteKey}/_site/offline`, 'device', e.id, site.id, null, -1, null, null)) };
+      sites.push(csite);
       for (const info of infos) {
         const type = sensorType(info.type)!;
         const key = `${e.id}/${info.id}`;
-        if (evAt + EVIDENCE_SAMPLES > ev.ts.length) { ev = evidenceChunk(); evAt = 0; }
         const firstMetric = Object.keys(type.metrics)[0]!;
+        const idx = sensors.length;
         const cs: CSensor = {
-          idx: plan.sensors.length, key, info, site, enterpriseId: e.id, siteId: site.id, sensorId: info.id, metrics: [],
-          lastTs: -Infinity, quality: 'ok', ownLevel: Level.none, deviceLevel: Level.none, deviceState: 'ok', deviceSince: 0, health: null,
+          idx, key, info, site, enterpriseId: e.id, siteId: site.id, sensorId: info.id, metrics: [],
           sharedDevice: info.deviceIds.some((d) => (e.devices.find((x) => x.id === d)?.sensors.length ?? 0) > 1),
-          process: addSlot(slot(`${e.id}/${site.id}/${info.id}/process`, 'process', e.id, site.id, info.id, firstMetric, type.metrics[firstMetric]!.unit)),
-          device: addSlot(slot(`${e.id}/${site.id}/${info.id}/device`, 'device', e.id, site.id, info.id, null, null)),
-          dependents: [], tickers: [],
-          evTs: ev.ts.subarray(evAt, evAt + EVIDENCE_SAMPLES), evVal: ev.val.subarray(evAt, evAt + EVIDENCE_SAMPLES), evQ: ev.q.subarray(evAt, evAt + EVIDENCE_SAMPLES), evN: 0,
+          process: addSlot(slot(`${e.id}/${site.id}/${info.id}/process`, 'process', e.id, site.id, info.id, idx, firstMetric, type.metrics[firstMetric]!.unit)),
+          device: addSlot(slot(`${e.id}/${site.id}/${info.id}/device`, 'device', e.id, site.id, info.id, idx, null, null)),
+          dependents: [],
         };
-        const metricOf = (name: string): CMetric | undefined => {
-          let m = cs.metrics.find((x) => x.name === name);
-          if (m) return m;
-          const def = type.metrics[name as keyof typeof type.metrics] as { unit: string; zh: string } | undefined;
-          const derived = DERIVED[name];
-          if (!def && !(derived && derived.type === info.type)) return undefined;
-          m = { name, derived: def ? null : 'disp', unit: def?.unit ?? derived!.unit, zh: def?.zh ?? derived!.zh, process: [], device: [], last: NaN, lastTs: -Infinity };
-          cs.metrics.push(m);
-          return m;
-        };
-        metricOf(firstMetric);
+        metricOf(cs, firstMetric);
+        const rules: PendingRule[] = [];
         for (const r of input.resolver.forSensor(info, site, e)) {
           const uid = `${key}#${r.id}`;
           if (r.scope === 'site') { siteDeferred.push({ e, site, r: { ...r, anchorSensorId: r.anchorSensorId ?? info.id }, sensors: infos, gate }); continue; }
           const kind = kindOf(uid, r.kind, 'sensor') as SensorRuleKind | undefined;
-          const m = metricOf(r.metric ?? firstMetric);
-          if (!m) { problems.push(`${uid}: metric "${r.metric}" is not a metric of ${info.type}`); continue; }
+          const mi = metricOf(cs, r.metric ?? firstMetric);
+          if (mi < 0) { problems.push(`${uid}: metric "${r.metric}" is not a metric of ${info.type}`); continue; }
           if (!kind) continue;
           const params = parse(uid, kind, r.params);
           if (params === undefined) continue;
-          let state: unknown;
+          const m = cs.metrics[mi]!;
+          const b = bankOf(kind);
+          let row: number;
           try {
-            state = kind.init(params, { sensor: info, site, metric: m.name, metricDef: (type.metrics as Record<string, never>)[m.name] ?? { unit: m.unit, kind: 'number', zh: m.zh }, env: input.env });
+            row = banks[b]!.add(params, { sensor: info, site, metric: m.name, metricDef: (type.metrics as Record<string, never>)[m.name] ?? { unit: m.unit, kind: 'number', zh: m.zh }, env: input.env });
           } catch (err) { problems.push(`${uid}: ${(err as Error).message}`); continue; }
-          const cr: CRule = { ...meta(uid, r, params, r.seasonal ? gate : null), kind, state, track: kind.track };
-          (kind.track === 'device' ? m.device : m.process).push(cr);
-          (kind.track === 'device' ? cs.device : cs.process).contributors.push(cr);
-          if (kind.kind === 'health' && !cs.health) cs.health = cr;
-          if (kind.tick) cs.tickers.push(cr);
+          rules.push({ spec: spec(r, params, r.seasonal ? gate : null, kind.track), bank: b, row, metric: mi, ticks: banks[b]!.ticks });
         }
-        evAt += EVIDENCE_SAMPLES;
-        plan.sensors.push(cs);
-        plan.byKey.set(key, cs);
-        csite.sensors.push(cs.idx);
-        for (const d of info.deviceIds) csite.devices.set(d, [...(csite.devices.get(d) ?? []), cs.idx]);
+        sensors.push(cs);
+        pending.push(rules);
+        byKey.set(key, cs);
+        csite.sensors.push(idx);
+        for (const d of info.deviceIds) csite.devices.set(d, [...(csite.devices.get(d) ?? []), idx]);
       }
       for (const r of input.resolver.forSite(site, e)) siteDeferred.push({ e, site, r, sensors: infos, gate });
     }
   }
 
-  for (const { e, site, r, sensors, gate } of siteDeferred) {
-    const anchor = r.anchorSensorId ? plan.byKey.get(`${e.id}/${r.anchorSensorId}`) : undefined;
+  // Site rules: their members' metrics are added to the members before the columns are laid out.
+  const siteMembers: { cr: CSiteRule; metrics: number[] }[] = [];
+  for (const { e, site, r, sensors: infos, gate } of siteDeferred) {
+    const anchor = r.anchorSensorId ? byKey.get(`${e.id}/${r.anchorSensorId}`) : undefined;
     const uid = `${e.id}/${anchor ? anchor.sensorId : '_site'}#${r.id}`;
     const kind = kindOf(uid, r.kind, 'site') as SiteRuleKind | undefined;
     if (!kind) continue;
@@ -145,25 +167,19 @@ export function compilePlan(input: CompileInput): Plan {
     if (params === undefined) continue;
     let init: ReturnType<SiteRuleKind['init']>;
     try {
-      init = kind.init(params, { enterpriseId: e.id, site, sensors, env: input.env, ...(anchor ? { anchor: anchor.info } : {}) });
+      init = kind.init(params, { enterpriseId: e.id, site, sensors: infos, env: input.env, ...(anchor ? { anchor: anchor.info } : {}) });
     } catch (err) { problems.push(`${uid}: ${(err as Error).message}`); continue; }
     const members: number[] = [];
-    const memberMetric: number[] = [];
+    const local: number[] = [];
     let bad = false;
     for (const ref of init.members) {
-      const m = plan.byKey.get(`${e.id}/${ref.sensorId}`);
+      const m = byKey.get(`${e.id}/${ref.sensorId}`);
       if (!m) { problems.push(`${uid}: member sensor "${ref.sensorId}" not found`); bad = true; break; }
       const metric = ref.metric ?? m.metrics[0]!.name;
-      let mi = m.metrics.findIndex((x) => x.name === metric);
-      if (mi < 0) {
-        const t = sensorType(m.info.type)!;
-        const def = (t.metrics as Record<string, { unit: string; zh: string }>)[metric];
-        if (!def) { problems.push(`${uid}: member ${ref.sensorId} has no metric "${metric}"`); bad = true; break; }
-        m.metrics.push({ name: metric, derived: null, unit: def.unit, zh: def.zh, process: [], device: [], last: NaN, lastTs: -Infinity });
-        mi = m.metrics.length - 1;
-      }
+      const mi = metricOf(m, metric);
+      if (mi < 0) { problems.push(`${uid}: member ${ref.sensorId} has no metric "${metric}"`); bad = true; break; }
       members.push(m.idx);
-      memberMetric.push(mi);
+      local.push(mi);
     }
     if (bad) continue;
     const target = r.target ?? 'self';
@@ -173,25 +189,66 @@ export function compilePlan(input: CompileInput): Plan {
       s = kind.track === 'device' ? anchor.device : anchor.process;
     } else {
       const key = `${e.id}/${site.id}/_site/${target.group}`;
-      s = plan.slots.get(key) ?? addSlot(slot(key, kind.track === 'device' ? 'device' : 'process', e.id, site.id, null, null, null));
+      s = slots.get(key) ?? addSlot(slot(key, kind.track === 'device' ? 'device' : 'process', e.id, site.id, null, -1, null, null));
     }
-    const cr: CSiteRule = { ...meta(uid, r, params, r.seasonal ? gate : null), kind, state: init.state, track: kind.track, members, memberMetric, slot: s };
-    s.contributors.push(cr);
-    plan.siteRules.push(cr);
-    for (const i of new Set(members)) plan.sensors[i]!.dependents.push(cr);
+    const cr: CSiteRule = { ...spec(r, params, r.seasonal ? gate : null, kind.track), uid, kind, state: init.state, level: Level.none, members, memberMetric: [], slot: s };
+    s.siteContributors.push(cr);
+    siteRules.push(cr);
+    siteMembers.push({ cr, metrics: local });
+    for (const i of new Set(members)) sensors[i]!.dependents.push(cr);
   }
 
+  const plan: Plan = { sensors, byKey, siteRules, sites, slots, banks, ...layout(sensors, pending) };
+  for (const { cr, metrics } of siteMembers) cr.memberMetric = cr.members.map((i, k) => plan.s.metricFrom[i]! + metrics[k]!);
+
   // Roll-up parents (tailings, domain.md §2.5): point → item:{id} → pond.
-  for (const cs of plan.sensors) {
-    if (cs.info.item) cs.process.parentKey = plan.slots.has(`${cs.enterpriseId}/${cs.siteId}/_site/item:${cs.info.item}`) ? `${cs.enterpriseId}/${cs.siteId}/_site/item:${cs.info.item}` : null;
+  for (const cs of sensors) {
+    if (cs.info.item) cs.process.parentKey = slots.has(`${cs.enterpriseId}/${cs.siteId}/_site/item:${cs.info.item}`) ? `${cs.enterpriseId}/${cs.siteId}/_site/item:${cs.info.item}` : null;
   }
-  for (const s of plan.slots.values()) {
+  for (const s of slots.values()) {
     if (s.sensorId === null && s.key.includes('/_site/item:')) {
       const pond = `${s.enterpriseId}/${s.siteId}/_site/pond`;
-      s.parentKey = plan.slots.has(pond) ? pond : null;
+      s.parentKey = slots.has(pond) ? pond : null;
     }
   }
 
   if (problems.length > 0) throw new RwError('RW_ERR_CONFIG', `rule configuration refused (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  ${problems.slice(0, 50).join('\n  ')}`, { problems });
   return plan;
+}
+
+/** Lays the sensors' hot state out in columns (plan.ts). */
+function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 'm' | 'r'> {
+  const n = sensors.length;
+  let nm = 0;
+  let nr = 0;
+  for (let i = 0; i < n; i++) { nm += sensors[i]!.metrics.length; nr += pending[i]!.length; }
+  const s: SensorColumns = {
+    lastTs: new Float64Array(n).fill(-Infinity), ruleFrom: new Int32Array(n + 1), metricFrom: new Int32Array(n + 1), quality: new Uint8Array(n),
+    own: new Uint8Array(n), deviceLevel: new Uint8Array(n), deviceState: new Uint8Array(n), deviceSince: new Float64Array(n),
+    health: new Int32Array(n).fill(-1), hasDependents: new Uint8Array(n), deviceHot: new Uint8Array(n),
+    evTs: new Float64Array(n * EVIDENCE_SAMPLES), evVal: new Float32Array(n * EVIDENCE_SAMPLES), evQ: new Uint8Array(n * EVIDENCE_SAMPLES), evN: new Float64Array(n),
+  };
+  const m: MetricColumns = { name: new Array<string>(nm), derived: new Uint8Array(nm), last: new Float64Array(nm).fill(NaN), lastTs: new Float64Array(nm).fill(-Infinity) };
+  const r: RuleColumns = {
+    bank: new Uint8Array(nr), row: new Int32Array(nr), metric: new Int32Array(nr), track: new Uint8Array(nr), level: new Uint8Array(nr),
+    ticks: new Uint8Array(nr), seasonal: new Uint8Array(nr), spec: new Array<RuleSpec>(nr),
+  };
+  let mi = 0;
+  let ri = 0;
+  for (let i = 0; i < n; i++) {
+    const cs = sensors[i]!;
+    s.metricFrom[i] = mi;
+    s.ruleFrom[i] = ri;
+    s.hasDependents[i] = cs.dependents.length > 0 ? 1 : 0;
+    for (const mt of cs.metrics) { m.name[mi] = mt.name; m.derived[mi] = mt.derived === 'disp' ? 1 : 0; mi++; }
+    for (const p of pending[i]!) {
+      r.bank[ri] = p.bank; r.row[ri] = p.row; r.metric[ri] = s.metricFrom[i]! + p.metric; r.track[ri] = p.spec.track === 'device' ? 1 : 0;
+      r.ticks[ri] = p.ticks ? 1 : 0; r.seasonal[ri] = p.spec.inSeason ? 1 : 0; r.spec[ri] = p.spec;
+      if (p.spec.kindName === 'health' && s.health[i] === -1) s.health[i] = ri;
+      ri++;
+    }
+  }
+  s.metricFrom[n] = mi;
+  s.ruleFrom[n] = ri;
+  return { s, m, r };
 }

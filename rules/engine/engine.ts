@@ -14,12 +14,11 @@ import v8 from 'node:v8';
 import { Level } from '../../core/level.ts';
 import type { JournalEntry, Quality } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
-import { deviceSinceOf, deviceStateOf } from '../kinds/health.ts';
-import type { MemberView, Sample } from '../kinds/kind.ts';
+import { DEVICE_STATES, type DeviceState, type MemberView, type RuleBank, type Sample } from '../kinds/kind.ts';
 import type { Evidence, LevelSignal } from './signal.ts';
-import type { AlertSlot, CMetric, Contributor, CRule, CSensor, CSiteRule, Plan } from './plan.ts';
+import type { AlertSlot, CSiteRule, MetricColumns, Plan, RuleColumns, SensorColumns } from './plan.ts';
 import { EVIDENCE_SAMPLES } from './compile.ts';
-import { restoreInto, snapshotOf } from './snapshot.ts';
+import { restoreInto, snapshotOf } from '../kinds/snapshot.ts';
 
 export interface EngineOptions {
   now: () => number;
@@ -36,8 +35,19 @@ export interface EngineCounters {
   signals: number;
 }
 
-const OFFLINE_STATES = new Set(['silent', 'comm_lost']);
 const QUALITY_INDEX = new Map<string, number>(QUALITIES.map((q, i) => [q, i]));
+const STATE_INDEX = new Map<string, number>(DEVICE_STATES.map((d, i) => [d, i]));
+const SILENT = STATE_INDEX.get('silent')!;
+const COMM_LOST = STATE_INDEX.get('comm_lost')!;
+const isOffline = (state: number) => state === SILENT || state === COMM_LOST;
+
+/** What a checkpoint holds (format 2: per rule instance, keyed by uid, so a changed plan adopts what still fits). */
+interface Checkpoint {
+  fps: string[];
+  rules: Record<string, { f: number; s: unknown; l: number }>;
+  sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [Float64Array, Float32Array, Uint8Array, number]; ds: DeviceState; dsSince: number }>;
+  slots: Record<string, [number, number, boolean]>;
+}
 
 export class RuleEngine {
   readonly counters: EngineCounters = { evaluated: 0, late: 0, unknown: 0, signals: 0 };
@@ -46,21 +56,39 @@ export class RuleEngine {
   private readonly view: MemberView;
   private members: number[] = [];
   private memberMetric: number[] = [];
+  // The plan's columns, held directly (the hot path reads them on every reading).
+  private S!: SensorColumns;
+  private M!: MetricColumns;
+  private R!: RuleColumns;
+  private banks!: RuleBank[];
+  /** Values of the current reading's metrics (scratch, sized to the widest sensor). */
+  private mv = new Float64Array(8);
   /** Journal position of the newest entry applied. */
   pos = 0;
 
   constructor(private plan: Plan, private readonly o: EngineOptions) {
     this.retroMs = o.retrospectiveMs ?? 5 * 60_000;
-    const s = () => this.plan.sensors;
+    this.bind(plan);
     this.view = {
-      level: (i) => s()[this.members[i]!]!.ownLevel,
-      deviceLevel: (i) => s()[this.members[i]!]!.deviceLevel,
-      value: (i) => s()[this.members[i]!]!.metrics[this.memberMetric[i]!]!.last,
-      valueTs: (i) => s()[this.members[i]!]!.metrics[this.memberMetric[i]!]!.lastTs,
-      quality: (i) => s()[this.members[i]!]!.quality,
-      deviceState: (i) => s()[this.members[i]!]!.deviceState,
-      deviceSince: (i) => s()[this.members[i]!]!.deviceSince,
+      level: (i) => this.S.own[this.members[i]!]! as Level,
+      deviceLevel: (i) => this.S.deviceLevel[this.members[i]!]! as Level,
+      value: (i) => this.M.last[this.memberMetric[i]!]!,
+      valueTs: (i) => this.M.lastTs[this.memberMetric[i]!]!,
+      quality: (i) => QUALITIES[this.S.quality[this.members[i]!]!]!,
+      deviceState: (i) => DEVICE_STATES[this.S.deviceState[this.members[i]!]!]!,
+      deviceSince: (i) => this.S.deviceSince[this.members[i]!]!,
     };
+  }
+
+  private bind(plan: Plan): void {
+    this.plan = plan;
+    this.S = plan.s;
+    this.M = plan.m;
+    this.R = plan.r;
+    this.banks = plan.banks;
+    let widest = 1;
+    for (let i = 0; i < plan.sensors.length; i++) widest = Math.max(widest, plan.s.metricFrom[i + 1]! - plan.s.metricFrom[i]!);
+    if (widest > this.mv.length) this.mv = new Float64Array(widest);
   }
 
   get currentPlan(): Plan {
@@ -74,51 +102,56 @@ export class RuleEngine {
     for (const e of batch) {
       if (e.pos <= this.pos) continue;
       const s = this.plan.byKey.get(`${e.enterpriseId}/${e.sensorId}`);
-      if (s) this.evaluateEntry(s, e);
+      if (s) this.evaluateEntry(s.idx, e);
       else this.counters.unknown++;
     }
     for (const e of entries) if (e.pos > this.pos) this.pos = e.pos;
   }
 
-  /** Hot path for one reading of one sensor (also what bench:rules drives directly). */
-  evaluateEntry(s: CSensor, e: JournalEntry): void {
-    if (e.ts < s.lastTs) { this.counters.late++; return; }
-    s.lastTs = e.ts;
+  /** Hot path for one reading of sensor number `i` (also what bench:rules drives directly). */
+  evaluateEntry(i: number, e: JournalEntry): void {
+    const S = this.S;
+    const ts = e.ts;
+    if (ts < S.lastTs[i]!) { this.counters.late++; return; }
+    S.lastTs[i] = ts;
     this.counters.evaluated++;
     const sample = this.sample;
-    sample.ts = e.ts;
+    sample.ts = ts;
     sample.quality = e.quality;
     // History imports arrive long after their device time by nature: no clock-skew judgement on them.
-    sample.receivedAt = e.source === 'import' ? e.ts : e.receivedAt;
+    sample.receivedAt = e.source === 'import' ? ts : e.receivedAt;
     const ok = e.quality === 'ok';
-    const values = e.values;
-    let changed = false;
-    for (let mi = 0; mi < s.metrics.length; mi++) {
-      const m = s.metrics[mi]!;
-      const v = metricValue(m, values);
-      sample.value = v;
-      if (v === v) { m.last = v; m.lastTs = e.ts; }
-      const dev = m.device;
-      for (let i = 0; i < dev.length; i++) {
-        const r = dev[i]!;
-        const l = r.kind.evaluate(r.state, sample) as Level;
-        if (l !== r.level) { r.level = l; changed = true; }
-      }
-      if (ok && v === v) {
-        const proc = m.process;
-        for (let i = 0; i < proc.length; i++) {
-          const r = proc[i]!;
-          let l = r.kind.evaluate(r.state, sample) as Level;
-          if (r.inSeason !== null && !r.inSeason(e.ts)) l = Level.none;
-          if (l !== r.level) { r.level = l; changed = true; }
-        }
-      }
+    const M = this.M;
+    const R = this.R;
+    const banks = this.banks;
+    const mv = this.mv;
+    const m0 = S.metricFrom[i]!;
+    const m1 = S.metricFrom[i + 1]!;
+    for (let mi = m0; mi < m1; mi++) {
+      const v = metricValue(M, mi, e.values);
+      mv[mi - m0] = v;
+      if (v === v) { M.last[mi] = v; M.lastTs[mi] = ts; }
     }
-    s.quality = e.quality;
-    this.pushEvidence(s, e);
+    let changed = false;
+    const r1 = S.ruleFrom[i + 1]!;
+    for (let j = S.ruleFrom[i]!; j < r1; j++) {
+      const v = mv[R.metric[j]! - m0]!;
+      let l: Level;
+      if (R.track[j] === 1) {
+        sample.value = v;
+        l = banks[R.bank[j]!]!.evaluate(R.row[j]!, sample);
+      } else if (ok && v === v) {
+        sample.value = v;
+        l = banks[R.bank[j]!]!.evaluate(R.row[j]!, sample);
+        if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(ts)) l = Level.none;
+      } else continue;
+      if (l !== R.level[j]) { R.level[j] = l; changed = true; }
+    }
+    S.quality[i] = ok ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
+    this.pushEvidence(i, ts, M.last[m0]!, S.quality[i]!);
     // The common case (no level moved, nobody reads this sensor) ends here: nothing to settle or announce.
-    if (changed || s.dependents.length > 0 || s.health !== null && (s.device.announced !== Level.none || s.device.level !== Level.none)) {
-      this.settleSensor(s, e.source === 'import' ? -1 : e.pos, e.ts, this.o.now() - e.ts > this.retroMs);
+    if (changed || S.hasDependents[i] === 1 || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
+      this.settleSensor(i, e.source === 'import' ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
     }
   }
 
@@ -135,127 +168,166 @@ export class RuleEngine {
   }
 
   tickRange(now: number, from: number, to: number): void {
-    const sensors = this.plan.sensors;
+    const n = this.plan.sensors.length;
     const rules = this.plan.siteRules;
     for (let u = from; u < to; u++) {
-      if (u < sensors.length) this.tickSensor(sensors[u]!, now);
-      else if (u - sensors.length < rules.length) this.evalSiteRule(rules[u - sensors.length]!, now, 0, false);
+      if (u < n) this.tickSensor(u, now);
+      else if (u - n < rules.length) this.evalSiteRule(rules[u - n]!, now, 0, false);
       else this.groupOffline(now);
     }
   }
 
-  private tickSensor(s: CSensor, now: number): void {
-    if (s.tickers.length === 0) return;
+  private tickSensor(i: number, now: number): void {
+    const R = this.R;
+    let ticked = false;
     let changed = false;
-    for (const r of s.tickers) {
-      let l = r.kind.tick!(r.state, now) as Level;
-      if (r.inSeason !== null && !r.inSeason(now)) l = Level.none;
-      if (l !== r.level) { r.level = l; changed = true; }
+    const r1 = this.S.ruleFrom[i + 1]!;
+    for (let j = this.S.ruleFrom[i]!; j < r1; j++) {
+      if (R.ticks[j] !== 1) continue;
+      ticked = true;
+      let l = this.banks[R.bank[j]!]!.tick(R.row[j]!, now);
+      if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(now)) l = Level.none;
+      if (l !== R.level[j]) { R.level[j] = l; changed = true; }
     }
+    if (!ticked) return;
     // A slot whose announcement lags its level (forgotten after an archive, uncovered) is settled too.
+    const s = this.plan.sensors[i]!;
     if (changed || s.process.announced !== (s.process.covered ? Level.none : s.process.level) || s.device.announced !== (s.device.covered ? Level.none : s.device.level)) {
-      this.settleSensor(s, 0, now, false, true);
+      this.settleSensor(i, 0, now, false, true);
     }
   }
 
   /** The checkpoint: rule states, sensor state and what each slot last announced, with the journal position. */
   snapshot(): Uint8Array {
-    const rules: Record<string, { f: number; s: unknown; l: number }> = {};
+    const { S, M, R, banks } = this;
+    const rules: Checkpoint['rules'] = {};
     const fps: string[] = [];
     const fpIndex = new Map<string, number>();
-    const put = (r: CRule | CSiteRule) => {
-      let f = fpIndex.get(r.fingerprint);
-      if (f === undefined) { f = fps.length; fps.push(r.fingerprint); fpIndex.set(r.fingerprint, f); }
-      rules[r.uid] = { f, s: snapshotOf(r.state), l: r.level };
+    const fp = (fingerprint: string) => {
+      let f = fpIndex.get(fingerprint);
+      if (f === undefined) { f = fps.length; fps.push(fingerprint); fpIndex.set(fingerprint, f); }
+      return f;
     };
-    const sensors: Record<string, unknown> = {};
-    for (const s of this.plan.sensors) {
-      for (const m of s.metrics) { for (const r of m.process) put(r); for (const r of m.device) put(r); }
-      sensors[s.key] = { lastTs: s.lastTs, quality: s.quality, metrics: s.metrics.map((m) => [m.name, m.last, m.lastTs]),
-        ev: [s.evTs.slice(), s.evVal.slice(), s.evQ.slice(), s.evN], ds: s.deviceState, dsSince: s.deviceSince };
+    const sensors: Checkpoint['sensors'] = {};
+    for (const cs of this.plan.sensors) {
+      const i = cs.idx;
+      for (let j = S.ruleFrom[i]!; j < S.ruleFrom[i + 1]!; j++) {
+        const spec = R.spec[j]!;
+        rules[`${cs.key}#${spec.id}`] = { f: fp(spec.fingerprint), s: banks[R.bank[j]!]!.save(R.row[j]!), l: R.level[j]! };
+      }
+      const m0 = S.metricFrom[i]!;
+      const e0 = i * EVIDENCE_SAMPLES;
+      sensors[cs.key] = { lastTs: S.lastTs[i]!, quality: QUALITIES[S.quality[i]!]!, metrics: cs.metrics.map((m, k) => [m.name, M.last[m0 + k]!, M.lastTs[m0 + k]!]),
+        ev: [S.evTs.slice(e0, e0 + EVIDENCE_SAMPLES), S.evVal.slice(e0, e0 + EVIDENCE_SAMPLES), S.evQ.slice(e0, e0 + EVIDENCE_SAMPLES), S.evN[i]!],
+        ds: DEVICE_STATES[S.deviceState[i]!]!, dsSince: S.deviceSince[i]! };
     }
-    for (const r of this.plan.siteRules) put(r);
-    const slots: Record<string, [number, number, boolean]> = {};
+    for (const r of this.plan.siteRules) rules[r.uid] = { f: fp(r.fingerprint), s: snapshotOf(r.state), l: r.level };
+    const slots: Checkpoint['slots'] = {};
     for (const sl of this.plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
     return v8.serialize({ v: 2, pos: this.pos, fps, rules, sensors, slots });
   }
 
   /** Restores a checkpoint into the current plan (rules whose params changed start fresh). */
   restore(bytes: Uint8Array): void {
-    const cp = v8.deserialize(bytes) as {
-      pos: number; fps: string[]; rules: Record<string, { f: number; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [Float64Array, Float32Array, Uint8Array, number]; ds: CSensor['deviceState']; dsSince: number }>;
-      slots: Record<string, [number, number, boolean]>;
-    };
+    const cp = v8.deserialize(bytes) as Checkpoint & { pos: number };
     this.pos = cp.pos;
     this.adopt(cp);
   }
 
   /** What GET /api/sensors shows: the level in force at a sensor (max over its rules and site rules feeding
-   * its alert) and its device state. */
-  sensorState(enterpriseId: string, sensorId: string): { level: Level; deviceLevel: Level; deviceState: string } | undefined {
+   * its alert), its device state and the latest value of its first metric. */
+  sensorState(enterpriseId: string, sensorId: string): { level: Level; deviceLevel: Level; deviceState: DeviceState; value: number } | undefined {
     const s = this.plan.byKey.get(`${enterpriseId}/${sensorId}`);
-    return s ? { level: s.process.level, deviceLevel: s.device.covered ? Level.none : s.device.level, deviceState: s.deviceState } : undefined;
+    if (!s) return undefined;
+    return { level: s.process.level, deviceLevel: s.device.covered ? Level.none : s.device.level, deviceState: DEVICE_STATES[this.S.deviceState[s.idx]!]!, value: this.M.last[this.S.metricFrom[s.idx]!]! };
+  }
+
+  /** The level a sensor rule of a sensor decides now (tests and tools). */
+  ruleLevel(enterpriseId: string, sensorId: string, ruleId: string): Level | undefined {
+    const s = this.plan.byKey.get(`${enterpriseId}/${sensorId}`);
+    if (!s) return undefined;
+    for (let j = this.S.ruleFrom[s.idx]!; j < this.S.ruleFrom[s.idx + 1]!; j++) if (this.R.spec[j]!.id === ruleId) return this.R.level[j]! as Level;
+    return undefined;
   }
 
   /** The manager archived the alert of `key` and nothing holds the key: what was announced is forgotten,
    * so a condition still in force is announced again (a new alert) at the next evaluation or tick. */
   forget(key: string): void {
     const sl = this.plan.slots.get(key);
-    if (sl) sl.announced = Level.none;
+    if (sl) { sl.announced = Level.none; this.markHot(sl); }
   }
 
   /** Swaps in a new plan (hot reload), carrying state over from the old one where rules are unchanged. */
   replacePlan(next: Plan): void {
     const bytes = this.snapshot();
-    this.plan = next;
+    this.bind(next);
     this.adopt(v8.deserialize(bytes));
   }
 
-  private adopt(cp: { fps: string[]; rules: Record<string, { f: number; s: never; l: number }>; sensors: Record<string, { lastTs: number; quality: Quality; metrics: [string, number, number][]; ev: [Float64Array, Float32Array, Uint8Array, number]; ds: CSensor['deviceState']; dsSince: number }>; slots: Record<string, [number, number, boolean]> }): void {
-    const take = (r: CRule | CSiteRule) => {
-      const c = cp.rules[r.uid];
-      if (!c || cp.fps[c.f] !== r.fingerprint) return;
-      if (r.state && typeof r.state === 'object') restoreInto(r.state as Record<string, unknown>, c.s);
-      r.level = c.l as Level;
+  private adopt(cp: Checkpoint): void {
+    const { S, M, R, banks } = this;
+    const fits = (uid: string, fingerprint: string) => {
+      const c = cp.rules[uid];
+      return c && cp.fps[c.f] === fingerprint ? c : undefined;
     };
-    for (const s of this.plan.sensors) {
-      for (const m of s.metrics) { for (const r of m.process) take(r); for (const r of m.device) take(r); }
-      const c = cp.sensors[s.key];
-      if (c) {
-        s.lastTs = c.lastTs ?? -Infinity;
-        s.quality = c.quality;
-        for (const [name, last, lastTs] of c.metrics) { const m = s.metrics.find((x) => x.name === name); if (m) { m.last = last ?? NaN; m.lastTs = lastTs ?? -Infinity; } }
-        s.evTs.set(c.ev[0].subarray(0, EVIDENCE_SAMPLES)); s.evVal.set(c.ev[1].subarray(0, EVIDENCE_SAMPLES)); s.evQ.set(c.ev[2].subarray(0, EVIDENCE_SAMPLES)); s.evN = c.ev[3];
-        s.deviceState = c.ds; s.deviceSince = c.dsSince;
+    for (const cs of this.plan.sensors) {
+      const i = cs.idx;
+      for (let j = S.ruleFrom[i]!; j < S.ruleFrom[i + 1]!; j++) {
+        const spec = R.spec[j]!;
+        const c = fits(`${cs.key}#${spec.id}`, spec.fingerprint);
+        if (c) { banks[R.bank[j]!]!.load(R.row[j]!, c.s); R.level[j] = c.l; }
       }
-      s.ownLevel = maxLevel(s.metrics, 'process');
-      s.deviceLevel = maxLevel(s.metrics, 'device');
+      const c = cp.sensors[cs.key];
+      if (c) {
+        S.lastTs[i] = c.lastTs ?? -Infinity;
+        S.quality[i] = QUALITY_INDEX.get(c.quality) ?? 0;
+        const m0 = S.metricFrom[i]!;
+        for (const [name, last, lastTs] of c.metrics) {
+          const k = cs.metrics.findIndex((x) => x.name === name);
+          if (k >= 0) { M.last[m0 + k] = last ?? NaN; M.lastTs[m0 + k] = lastTs ?? -Infinity; }
+        }
+        const e0 = i * EVIDENCE_SAMPLES;
+        S.evTs.set(c.ev[0].subarray(0, EVIDENCE_SAMPLES), e0); S.evVal.set(c.ev[1].subarray(0, EVIDENCE_SAMPLES), e0); S.evQ.set(c.ev[2].subarray(0, EVIDENCE_SAMPLES), e0); S.evN[i] = c.ev[3];
+        S.deviceState[i] = STATE_INDEX.get(c.ds) ?? 0; S.deviceSince[i] = c.dsSince;
+      }
+      S.own[i] = this.maxLevel(i, 0);
+      S.deviceLevel[i] = this.maxLevel(i, 1);
     }
-    for (const r of this.plan.siteRules) take(r);
+    for (const r of this.plan.siteRules) {
+      const c = fits(r.uid, r.fingerprint);
+      if (!c) continue;
+      if (r.state && typeof r.state === 'object') restoreInto(r.state as Record<string, unknown>, c.s as never);
+      r.level = c.l as Level;
+    }
     for (const sl of this.plan.slots.values()) {
       const c = cp.slots[sl.key];
-      sl.contributors.length && recomputeTop(sl);
+      if (sl.sensorIdx >= 0 || sl.siteContributors.length > 0) this.recomputeTop(sl);
       if (c) { sl.announced = c[1] as Level; sl.covered = c[2]; }
+      this.markHot(sl);
     }
   }
 
-  private settleSensor(s: CSensor, pos: number, ts: number, retro: boolean, fromTick = false): void {
-    const prevOwn = s.ownLevel;
-    const prevState = s.deviceState;
-    s.ownLevel = maxLevel(s.metrics, 'process');
-    s.deviceLevel = maxLevel(s.metrics, 'device');
-    if (s.health) {
-      s.deviceState = deviceStateOf(s.health.state as never);
-      s.deviceSince = deviceSinceOf(s.health.state as never);
+  private settleSensor(i: number, pos: number, ts: number, retro: boolean, fromTick = false): void {
+    const S = this.S;
+    const prevOwn = S.own[i];
+    const prevState = S.deviceState[i];
+    S.own[i] = this.maxLevel(i, 0);
+    S.deviceLevel[i] = this.maxLevel(i, 1);
+    const h = S.health[i]!;
+    if (h >= 0) {
+      const bank = this.banks[this.R.bank[h]!]!;
+      S.deviceState[i] = STATE_INDEX.get(bank.deviceState(this.R.row[h]!)) ?? 0;
+      S.deviceSince[i] = bank.deviceSince(this.R.row[h]!);
     }
+    const s = this.plan.sensors[i]!;
     // Site rules reading this sensor first, then each slot once: a reading that lifts a detector to orange
     // and, through a composite on the same alert, to red is one announcement (red), not orange then red.
-    const deps = s.dependents.length > 0 && (!fromTick || prevOwn !== s.ownLevel || prevState !== s.deviceState);
+    const deps = s.dependents.length > 0 && (!fromTick || prevOwn !== S.own[i] || prevState !== S.deviceState[i]);
     if (deps) for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro, false);
     this.settleSlot(s.process, pos, ts, retro);
     // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
     // the whole device is down (one site alert) or just this sensor (its own device alert).
-    if (!(fromTick && s.sharedDevice && OFFLINE_STATES.has(s.deviceState))) this.settleSlot(s.device, pos, ts, retro);
+    if (!(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) this.settleSlot(s.device, pos, ts, retro);
     if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
@@ -269,26 +341,59 @@ export class RuleEngine {
 
   /** pos -1 = an import: levels move, nothing is announced. */
   private settleSlot(sl: AlertSlot, pos: number, ts: number, retro: boolean): void {
-    recomputeTop(sl);
+    this.recomputeTop(sl);
     const effective = sl.covered ? Level.none : sl.level;
-    if (pos < 0 || effective === sl.announced) return;
-    sl.announced = effective;
-    this.emit(sl, effective, ts, pos, retro);
+    if (pos >= 0 && effective !== sl.announced) {
+      sl.announced = effective;
+      this.emit(sl, effective, ts, pos, retro);
+    }
+    this.markHot(sl);
+  }
+
+  /** Keeps the hot path's "device slot in play" flag in step with a sensor's device slot. */
+  private markHot(sl: AlertSlot): void {
+    if (sl.kind === 'device' && sl.sensorIdx >= 0) this.S.deviceHot[sl.sensorIdx] = sl.level !== Level.none || sl.announced !== Level.none ? 1 : 0;
+  }
+
+  /** Max level over sensor i's rules of one track (0 process, 1 device). */
+  private maxLevel(i: number, track: number): Level {
+    const R = this.R;
+    let l = 0;
+    for (let j = this.S.ruleFrom[i]!; j < this.S.ruleFrom[i + 1]!; j++) if (R.track[j] === track && R.level[j]! > l) l = R.level[j]!;
+    return l as Level;
+  }
+
+  private recomputeTop(sl: AlertSlot): void {
+    const R = this.R;
+    let l = 0;
+    let topRule = -1;
+    let topSite: CSiteRule | null = null;
+    if (sl.sensorIdx >= 0) {
+      const track = sl.kind === 'device' ? 1 : 0;
+      for (let j = this.S.ruleFrom[sl.sensorIdx]!; j < this.S.ruleFrom[sl.sensorIdx + 1]!; j++) {
+        if (R.track[j] === track && R.level[j]! > l) { l = R.level[j]!; topRule = j; }
+      }
+    }
+    for (const c of sl.siteContributors) if (c.level > l) { l = c.level; topSite = c; topRule = -1; }
+    sl.level = l as Level;
+    // At none the last top stays: it describes the recovery.
+    if (l !== 0) { sl.topRule = topRule; sl.topSite = topSite; }
   }
 
   private emit(sl: AlertSlot, level: Level, ts: number, pos: number, retro: boolean): void {
-    const top = sl.top;
-    const d = top ? top.kind.describe(top.state) : null;
-    const s = sl.sensorId ? this.plan.byKey.get(`${sl.enterpriseId}/${sl.sensorId}`) : undefined;
+    const R = this.R;
+    const j = sl.topRule;
+    const spec = j >= 0 ? R.spec[j]! : sl.topSite;
+    const d = j >= 0 ? this.banks[R.bank[j]!]!.describe(R.row[j]!) : sl.topSite ? sl.topSite.kind.describe(sl.topSite.state) : null;
     const raisedNow = level !== Level.none;
-    const evidence: Evidence | null = raisedNow && top ? {
-      samples: s ? this.evidenceOf(s) : [],
-      rule: { id: top.id, kind: top.kindName, version: top.version, source: top.source, clause: top.clause, confidence: top.confidence, params: top.params },
+    const evidence: Evidence | null = raisedNow && spec ? {
+      samples: sl.sensorIdx >= 0 ? this.evidenceOf(sl.sensorIdx) : [],
+      rule: { id: spec.id, kind: spec.kindName, version: spec.version, source: spec.source, clause: spec.clause, confidence: spec.confidence, params: spec.params },
     } : null;
     this.counters.signals++;
     this.o.onSignal({
       key: sl.key, kind: sl.kind, enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: sl.sensorId, metric: sl.metric,
-      level, rule: top ? top.id : 'none', ruleVersion: top ? top.version : 0, thresholdSource: top ? top.thresholdSource : 'default',
+      level, rule: spec ? spec.id : 'none', ruleVersion: spec ? spec.version : 0, thresholdSource: spec ? spec.thresholdSource : 'default',
       nativeAlarm: raisedNow ? d?.nativeAlarm ?? null : null, value: d?.value ?? null, threshold: raisedNow ? d?.threshold ?? null : null, unit: sl.unit,
       text: raisedNow ? d?.text ?? '' : '已恢复正常', ts, pos, retrospective: retro, parentKey: sl.parentKey, evidence,
     });
@@ -300,7 +405,7 @@ export class RuleEngine {
       const offlineDevices: string[] = [];
       for (const [deviceId, idxs] of site.devices) {
         if (idxs.length < 2) continue;
-        if (idxs.every((i) => OFFLINE_STATES.has(this.plan.sensors[i]!.deviceState))) offlineDevices.push(deviceId);
+        if (idxs.every((i) => isOffline(this.S.deviceState[i]!))) offlineDevices.push(deviceId);
       }
       const covered = new Set<number>();
       for (const d of offlineDevices) for (const i of site.devices.get(d)!) covered.add(i);
@@ -313,7 +418,8 @@ export class RuleEngine {
       const level = offlineDevices.length > 0 ? (this.o.offlineLevel ?? Level.yellow) : Level.none;
       if (level !== sl.level || (level !== Level.none && sl.announced === Level.none)) {
         sl.level = level;
-        sl.top = null;
+        sl.topRule = -1;
+        sl.topSite = null;
         if (level !== sl.announced) {
           sl.announced = level;
           this.counters.signals++;
@@ -328,47 +434,36 @@ export class RuleEngine {
     }
   }
 
-  private pushEvidence(s: CSensor, e: JournalEntry): void {
-    const i = s.evN % EVIDENCE_SAMPLES;
-    s.evTs[i] = e.ts;
-    s.evVal[i] = s.metrics[0]!.last;
-    s.evQ[i] = e.quality === 'ok' ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
-    s.evN++;
+  private pushEvidence(i: number, ts: number, value: number, quality: number): void {
+    const S = this.S;
+    const n = S.evN[i]!;
+    const k = i * EVIDENCE_SAMPLES + (n % EVIDENCE_SAMPLES);
+    S.evTs[k] = ts;
+    S.evVal[k] = value;
+    S.evQ[k] = quality;
+    S.evN[i] = n + 1;
   }
 
-  private evidenceOf(s: CSensor): Evidence['samples'] {
+  private evidenceOf(i: number): Evidence['samples'] {
+    const S = this.S;
     const out: Evidence['samples'] = [];
-    const n = Math.min(s.evN, EVIDENCE_SAMPLES);
-    for (let k = s.evN - n; k < s.evN; k++) {
-      const i = k % EVIDENCE_SAMPLES;
-      out.push({ ts: s.evTs[i]!, value: Math.round(s.evVal[i]! * 1e4) / 1e4, quality: QUALITIES[s.evQ[i]!] ?? 'ok' });
+    const total = S.evN[i]!;
+    const n = Math.min(total, EVIDENCE_SAMPLES);
+    for (let k = total - n; k < total; k++) {
+      const at = i * EVIDENCE_SAMPLES + (k % EVIDENCE_SAMPLES);
+      out.push({ ts: S.evTs[at]!, value: Math.round(S.evVal[at]! * 1e4) / 1e4, quality: QUALITIES[S.evQ[at]!] ?? 'ok' });
     }
     return out;
   }
 }
 
-function metricValue(m: CMetric, values: Record<string, number | boolean>): number {
-  if (m.derived === 'disp') {
+function metricValue(M: MetricColumns, mi: number, values: Record<string, number | boolean>): number {
+  if (M.derived[mi] === 1) {
     const dx = values.dx, dy = values.dy;
     return typeof dx === 'number' && typeof dy === 'number' ? Math.hypot(dx, dy) : NaN;
   }
-  const v = values[m.name];
+  const v = values[M.name[mi]!];
   return typeof v === 'number' ? v : v === true ? 1 : v === false ? 0 : NaN;
-}
-
-function maxLevel(metrics: CMetric[], track: 'process' | 'device'): Level {
-  let l: Level = Level.none;
-  for (const m of metrics) for (const r of track === 'process' ? m.process : m.device) if (r.level > l) l = r.level;
-  return l;
-}
-
-function recomputeTop(sl: AlertSlot): void {
-  let l: Level = Level.none;
-  let top: Contributor | null = null;
-  for (const c of sl.contributors) if (c.level > l) { l = c.level; top = c; }
-  sl.level = l;
-  // At none the last top stays: it describes the recovery.
-  if (top) sl.top = top;
 }
 
 function needsOrdering(entries: readonly JournalEntry[]): boolean {

@@ -1,11 +1,17 @@
 // The compiled plan the engine evaluates (architecture.md rule 3: compile at load, evaluate hot).
-// One CSensor per sensor with its metrics and compiled rules; one AlertSlot per alert key, fed by the
-// rules that contribute to it (the slot's level is the max of theirs: one alert per sensor and track,
-// not one per rule); site rules re-evaluated when a member changes.
+//
+// Layout (performance.md "rule engine alone ≥ 5M readings/s per core", "≤ 1 KB of state per sensor"): what a
+// reading touches lives in typed-array columns indexed by sensor, metric and rule number, so that one
+// reading reads a handful of arrays at offsets computed from its sensor's index instead of chasing a chain
+// of objects (sensor → metrics → rules → states) through memory. Rule states live in one bank per kind
+// (rules/kinds/bank.ts), addressed by row. What is read only when a level changes (keys, slots, rule
+// metadata, site rules) stays in objects.
+//
+// One AlertSlot per alert key, fed by the rules that contribute to it (the slot's level is the max of
+// theirs: one alert per sensor and track, not one per rule); site rules re-evaluated when a member changes.
 import type { Level } from '../../core/level.ts';
-import type { Quality } from '../../core/reading.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
-import type { DeviceState, SensorRuleKind, SiteRuleKind, Track } from '../kinds/kind.ts';
+import type { RuleBank, SiteRuleKind, Track } from '../kinds/kind.ts';
 
 /** A rule as the packs resolve it for one sensor or site (rules/packs/resolve.ts). */
 export interface ResolvedRuleLike {
@@ -24,9 +30,8 @@ export interface ResolvedRuleLike {
   anchorSensorId?: string | null;
 }
 
-export interface RuleMeta {
-  /** Unique per instance: `{e}/{sensor or _site}#{rule id}`; checkpoints are keyed by it. */
-  uid: string;
+/** What a rule is, shared by every instance with the same definition (most sensors of a type). */
+export interface RuleSpec {
   id: string;
   kindName: string;
   version: number;
@@ -39,38 +44,29 @@ export interface RuleMeta {
   fingerprint: string;
   /** Out of season (site `season`), the rule's level is forced to none (domain.md §2.3). */
   inSeason: ((ts: number) => boolean) | null;
-  level: Level;
-}
-
-export interface CRule extends RuleMeta {
-  kind: SensorRuleKind;
-  state: unknown;
   track: Track;
 }
 
-export interface CSiteRule extends RuleMeta {
+export interface CSiteRule extends RuleSpec {
+  /** Unique per instance: `{e}/{sensor or _site}#{rule id}`; checkpoints are keyed by it. */
+  uid: string;
   kind: SiteRuleKind;
   state: unknown;
-  track: Track;
-  /** Sensor indices of the members, and the metric index within each member. */
+  level: Level;
+  /** Sensor indices of the members, and the global metric index of each member's metric. */
   members: number[];
   memberMetric: number[];
   slot: AlertSlot;
 }
 
-export interface CMetric {
+/** Cold facts of one metric of one sensor (for alerts and the API). */
+export interface MetricInfo {
   name: string;
   /** 'disp': horizontal displacement hypot(dx, dy) of a tailings GNSS (derived, not on the wire). */
   derived: 'disp' | null;
   unit: string;
   zh: string;
-  process: CRule[];
-  device: CRule[];
-  last: number;
-  lastTs: number;
 }
-
-export type Contributor = CRule | CSiteRule;
 
 export interface AlertSlot {
   key: string;
@@ -78,19 +74,26 @@ export interface AlertSlot {
   enterpriseId: string;
   siteId: string;
   sensorId: string | null;
+  /** The sensor whose rules of this track feed the slot (−1 for site slots). */
+  sensorIdx: number;
   metric: string | null;
   unit: string | null;
-  contributors: Contributor[];
+  /** Site rules feeding the slot (after the sensor's own rules, which are found by `sensorIdx`). */
+  siteContributors: CSiteRule[];
   /** Max over contributors now, and what was last told to the alert manager. */
   level: Level;
   announced: Level;
-  top: Contributor | null;
+  /** The contributor deciding the level: a rule number or a site rule (the last one stays at none: it
+   * describes the recovery). */
+  topRule: number;
+  topSite: CSiteRule | null;
   /** The roll-up slot this one feeds (tailings point → item → pond). */
   parentKey: string | null;
   /** Device slots of sensors on an offline device are held under the site's offline alert. */
   covered: boolean;
 }
 
+/** Cold facts of one sensor; its hot state is in the plan's columns at `idx`. */
 export interface CSensor {
   idx: number;
   key: string;
@@ -99,26 +102,12 @@ export interface CSensor {
   enterpriseId: string;
   siteId: string;
   sensorId: string;
-  metrics: CMetric[];
-  lastTs: number;
-  quality: Quality;
-  /** Level over the sensor's own process rules only (site rules read this, never their own output). */
-  ownLevel: Level;
-  deviceLevel: Level;
-  deviceState: DeviceState;
-  deviceSince: number;
-  health: CRule | null;
+  metrics: MetricInfo[];
   /** The sensor's device reports for other sensors too (its silence may be the device's: grouped). */
   sharedDevice: boolean;
   process: AlertSlot;
   device: AlertSlot;
   dependents: CSiteRule[];
-  tickers: CRule[];
-  /** Evidence ring: the last samples of the first metric (ts, value, quality index). */
-  evTs: Float64Array;
-  evVal: Float32Array;
-  evQ: Uint8Array;
-  evN: number;
 }
 
 export interface CSite {
@@ -131,10 +120,67 @@ export interface CSite {
   offline: AlertSlot;
 }
 
+/** Sensor columns (index = CSensor.idx). */
+export interface SensorColumns {
+  /** Device ts of the newest evaluated reading (−Infinity before the first). */
+  lastTs: Float64Array;
+  /** Rules of sensor i: [ruleFrom[i], ruleFrom[i + 1]); metrics: [metricFrom[i], metricFrom[i + 1]). */
+  ruleFrom: Int32Array;
+  metricFrom: Int32Array;
+  /** QUALITIES index of the newest reading. */
+  quality: Uint8Array;
+  /** Level over the sensor's own process rules only (site rules read this, never their own output). */
+  own: Uint8Array;
+  deviceLevel: Uint8Array;
+  /** DEVICE_STATES index, and since when (epoch ms). */
+  deviceState: Uint8Array;
+  deviceSince: Float64Array;
+  /** Rule number of the sensor's health rule, −1 when none. */
+  health: Int32Array;
+  /** 1 when site rules read this sensor. */
+  hasDependents: Uint8Array;
+  /** 1 while the device slot's level or announcement is not none. */
+  deviceHot: Uint8Array;
+  /** Evidence ring: the last EVIDENCE_SAMPLES samples of the first metric (ts, value, quality index). */
+  evTs: Float64Array;
+  evVal: Float32Array;
+  evQ: Uint8Array;
+  evN: Float64Array;
+}
+
+/** Metric columns (global metric number). */
+export interface MetricColumns {
+  name: string[];
+  /** 1 = 'disp' (derived). */
+  derived: Uint8Array;
+  last: Float64Array;
+  lastTs: Float64Array;
+}
+
+/** Rule columns (global rule number). */
+export interface RuleColumns {
+  bank: Uint8Array;
+  row: Int32Array;
+  /** Global metric number the rule reads. */
+  metric: Int32Array;
+  /** 0 process, 1 device. */
+  track: Uint8Array;
+  level: Uint8Array;
+  /** 1 when the kind has a clock sweep. */
+  ticks: Uint8Array;
+  /** 1 when the rule is seasonal (spec.inSeason set). */
+  seasonal: Uint8Array;
+  spec: RuleSpec[];
+}
+
 export interface Plan {
   sensors: CSensor[];
   byKey: Map<string, CSensor>;
   siteRules: CSiteRule[];
   sites: CSite[];
   slots: Map<string, AlertSlot>;
+  banks: RuleBank[];
+  s: SensorColumns;
+  m: MetricColumns;
+  r: RuleColumns;
 }

@@ -237,4 +237,6 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   },
 
   describe,
+  deviceState: deviceStateOf,
+  deviceSince: deviceSinceOf,
 };

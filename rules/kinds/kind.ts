@@ -93,6 +93,30 @@ export interface SensorRuleKind<P = unknown, S = unknown> {
   /** Optional clock sweep (every few seconds of `now`, the injected Clock): time-based levels (no-data,
    * schedule windows, holding durations with no new sample). Returns the level now in force. */
   tick?(state: S, now: number): Level;
+  /** Device-track kinds that judge the device itself (health): its state and since when (epoch ms). */
+  deviceState?(state: S): DeviceState;
+  deviceSince?(state: S): number;
+  /** Optional: a bank keeping every instance's state in columns (rules/kinds/bank.ts). Without it the engine
+   * keeps one state object per instance (`objectBank`). Either way the behaviour is the kind's. */
+  createBank?(): RuleBank<P>;
+}
+
+/** The states of many instances of one kind, addressed by row (performance.md: the engine's hot path reads
+ * rule state by index instead of chasing one object per rule). The engine keeps one bank per kind and plan. */
+export interface RuleBank<P = unknown> {
+  readonly kind: SensorRuleKind<P>;
+  /** Compiles one instance (as `init`) and returns its row. */
+  add(params: P, ctx: SensorRuleContext): number;
+  evaluate(row: number, sample: Sample): Level;
+  /** Whether the kind has a clock sweep (`tick`). */
+  readonly ticks: boolean;
+  tick(row: number, now: number): Level;
+  describe(row: number): RuleDetail;
+  /** Checkpoint data of a row (plain data), and restoring it into a freshly added row with the same params. */
+  save(row: number): unknown;
+  load(row: number, snap: unknown): void;
+  deviceState(row: number): DeviceState;
+  deviceSince(row: number): number;
 }
 
 /** A site-level rule reads other sensors' state, not samples. */

@@ -6,7 +6,7 @@ import { Level } from '../../core/level.ts';
 import type { EnterpriseState, SensorInfo, SiteDef } from '../../core/registry.ts';
 import { SENSOR_TYPES } from '../../core/sensor-types.ts';
 import { beijingMinuteOfDay } from '../calendar/beijing.ts';
-import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
+import { restoreInto, snapshotOf } from './snapshot.ts';
 import { loadHolidayCalendar } from '../calendar/holidays.ts';
 import type { BaselineView, RuleEnv } from './kind.ts';
 import { fmtDuration, schedule, seasonGate, type ScheduleState } from './schedule.ts';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { SENSOR_TYPES, type MetricDef } from '../../core/sensor-types.ts';
-import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
+import { restoreInto, snapshotOf } from './snapshot.ts';
 import type { BaselineView, RuleEnv } from './kind.ts';
 import { statistic, type StatisticState } from './statistic.ts';
 

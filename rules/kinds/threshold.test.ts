@@ -3,7 +3,7 @@ import { Level } from '../../core/level.ts';
 import type { SensorTypeId } from '../../core/sensor-types.ts';
 import { ctxFor } from './testkit.ts';
 import type { Sample, SensorRuleContext } from './kind.ts';
-import { restoreInto, snapshotOf } from '../engine/snapshot.ts';
+import { restoreInto, snapshotOf } from './snapshot.ts';
 import { threshold, thresholdParams, type ThresholdParams } from './threshold.ts';
 
 const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;

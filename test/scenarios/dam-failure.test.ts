@@ -277,8 +277,7 @@ describe('focused: decelerating creep gives no time-to-failure; accelerating cre
   const A = 20;
   let f: Focused;
   const ttfLevels = { decel: [] as Level[], accel: [] as Level[] };
-  const ttfRule = (sensorId: string) =>
-    f.p.rules.engine.currentPlan.byKey.get(`${ENT}/${sensorId}`)!.metrics.flatMap((m) => m.process).find((r) => r.id === 'tailings_gnss.ttf')!;
+  const ttfLevel = (sensorId: string) => f.p.rules.engine.ruleLevel(ENT, sensorId, 'tailings_gnss.ttf')!;
   const noise = gauss(4242);
   const reading = (sensor: string, ts: number, along: number) => {
     // Along a fixed downstream azimuth (30°), from a 50 mm offset so hypot() is never a noise magnitude.
@@ -297,8 +296,8 @@ describe('focused: decelerating creep gives no time-to-failure; accelerating cre
     for (let ts = T0; ts <= TF - LEAD_MS; ts += EPOCH) {
       await f.advanceTo(ts);
       await f.post('gnss-gw', at(ts));
-      ttfLevels.decel.push(ttfRule('gp-01').level);
-      ttfLevels.accel.push(ttfRule('gp-02').level);
+      ttfLevels.decel.push(ttfLevel('gp-01'));
+      ttfLevels.accel.push(ttfLevel('gp-02'));
     }
   }, 240_000);
   afterAll(async () => { await f?.stop(); });

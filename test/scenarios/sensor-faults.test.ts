@@ -49,8 +49,9 @@ describe('scenario sensor-faults (through the real broker, injected clock)', () 
     faults = run.facts.faults!;
     // 30 s steps: well inside the 60 s silence of the 10-s mine sensors and the 2-min clock-skew limit.
     await run.runUntil(t0 + 2.5 * MIN, 30_000);
-    const cal = run.p.rules.engine.currentPlan.byKey.get(fault('calibration').sensor)!;
-    calibrating = { state: cal.deviceState, value: cal.metrics[0]!.last };
+    const [e, s] = fault('calibration').sensor.split('/') as [string, string];
+    const cal = run.p.rules.engine.sensorState(e, s)!;
+    calibrating = { state: cal.deviceState, value: cal.value };
     await run.runUntil(t0 + 172 * MIN, 30_000);
   }, 240_000);
   afterAll(async () => { await run?.stop(); });
