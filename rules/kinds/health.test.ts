@@ -207,13 +207,14 @@ describe('health: params and state', () => {
     expect(healthParams.safeParse({ stuckSamples: 1 }).success).toBe(false);
     expect(healthParams.safeParse({ silentS: 10 }).success).toBe(false);
   });
-  it('state is plain data apart from the compiled config, shared by sensors of the same type', () => {
+  it('state is plain data (numbers and a Float64Array of doubles) apart from the compiled config, shared by sensors of the same type', () => {
     const a = run([{ t: 0 }]).st;
     const b = run([]).st;
     expect(a.cfg).toBe(b.cfg);
     expect(a.cfg).not.toBe(run([], {}, 'mine_ch4').st.cfg);
     expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
-    const { cfg: _c, ...data } = a;
+    expect(a.d).toBeInstanceOf(Float64Array);
+    const { cfg: _c, d: _d, ...data } = a;
     expect(Object.values(data).every((v) => typeof v === 'number')).toBe(true);
   });
 });

@@ -29,8 +29,42 @@ import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import { DEVICE_STATES, type DeviceState, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { fmtValue, internCompiled } from './step.ts';
+import { Chunks, detached, ObjectBank, type ChunkSlice } from './bank.ts';
+import { restoreInto, snapshotOf } from './snapshot.ts';
 
 const LevelChoice = z.enum(['none', 'blue', 'yellow', 'orange', 'red']);
+
+function evaluateHealth(st: HealthState, s: Sample): Level {
+  const cfg = st.cfg;
+  const d = st.d, o = st.od;
+  const recv = s.receivedAt;
+  // Any sample proves the device is talking.
+  if (!(recv <= d[o + LAST_RECV]!)) d[o + LAST_RECV] = recv;
+  st.silent = 0;
+  const v = s.value;
+  const q = qualityCode(s.quality);
+  if (q === OK && v === v) {
+    if (v === d[o + RUN_V]) st.runN += 1;
+    else {
+      d[o + RUN_V] = v;
+      st.runN = 1;
+      d[o + RUN_SINCE] = recv;
+    }
+  }
+  let c: number;
+  if (q !== OK) c = q;
+  else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
+  // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
+  else if (Math.abs(s.ts - recv) > (st.sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
+  else if (!cfg.boolean && st.runN >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
+  else c = OK;
+  const since = d[o + SC_SINCE]!;
+  if (c !== st.sc || since !== since) {
+    st.sc = c;
+    d[o + SC_SINCE] = c === STUCK ? d[o + RUN_SINCE]! : recv;
+  }
+  return cfg.levels[c]!;
+}
 
 export const healthParams = z.strictObject({
   /** Silent after this long without a sample, s. Default 3 × the sensor type's nominal interval. */
@@ -122,21 +156,30 @@ class HealthCfg {
 
 /** Per-sensor state: plain data (checkpointed by the engine) plus the compiled config. */
 export interface HealthState {
-  readonly cfg: HealthCfg;
-  /** State code from the last sample (never SILENT), and since when (receive time). */
+  cfg: HealthCfg;
+  /** State code from the last sample (never SILENT); since when is d[od + SC_SINCE] (receive time). */
   sc: number;
-  scSince: number;
   /** 1 while silent (set by tick, cleared by any sample). */
   silent: number;
-  /** Receive time of the latest sample; NaN before the first. */
-  lastRecv: number;
-  /** The first tick's `now`: silence of a sensor that never reported counts from here. */
-  firstTick: number;
-  /** The last quality-ok value (the current flat run's value), how many samples in a row, since when. */
-  runV: number;
+  /** Samples in a row with the same quality-ok value (the flat run; its value and start are in `d`). */
   runN: number;
-  runSince: number;
+  /** The doubles, at d[od …]: SC_SINCE, LAST_RECV, FIRST_TICK, RUN_V, RUN_SINCE. An array of the state's
+   * own after `init`; the engine's bank (HealthBank) keeps them in chunks shared by many states, so no
+   * double is boxed on the heap (performance.md: ≤ 1 KB of state per sensor). */
+  d: Float64Array;
+  od: number;
 }
+
+/** When the state code began (receive time). */
+const SC_SINCE = 0;
+/** Receive time of the latest sample; NaN before the first. */
+const LAST_RECV = 1;
+/** The first tick's `now`: silence of a sensor that never reported counts from here. */
+const FIRST_TICK = 2;
+/** The last quality-ok value (the current flat run's value), and since when. */
+const RUN_V = 3;
+const RUN_SINCE = 4;
+const DOUBLES = 5;
 
 function qualityCode(q: Sample['quality']): number {
   switch (q) {
@@ -164,17 +207,20 @@ export function deviceStateOf(st: HealthState): DeviceState {
   return DEVICE_STATES[effectiveCode(st)]!;
 }
 export function deviceSinceOf(st: HealthState): number {
-  if (st.silent === 0) return st.scSince;
-  return st.lastRecv === st.lastRecv ? st.lastRecv : st.firstTick;
+  const d = st.d, o = st.od;
+  if (st.silent === 0) return d[o + SC_SINCE]!;
+  const last = d[o + LAST_RECV]!;
+  return last === last ? last : d[o + FIRST_TICK]!;
 }
 
 function describe(st: HealthState): RuleDetail {
   const c = effectiveCode(st);
   const cfg = st.cfg;
   const state = DEVICE_STATES[c]!;
-  const v = st.runV === st.runV ? st.runV : null;
+  const runV = st.d[st.od + RUN_V]!;
+  const v = runV === runV ? runV : null;
   if (c === SILENT) return { value: null, threshold: null, nativeAlarm: null, text: `${TEXT.silent}: 超过 ${cfg.silentMs / 1000} s 无数据` };
-  if (c === STUCK) return { value: v, threshold: null, nativeAlarm: null, text: `${TEXT.stuck}: ${fmtValue(st.runV)} 连续 ${st.runN} 个样本` };
+  if (c === STUCK) return { value: v, threshold: null, nativeAlarm: null, text: `${TEXT.stuck}: ${fmtValue(runV)} 连续 ${st.runN} 个样本` };
   if (c === OUT_OF_RANGE && v !== null) {
     const bound = v < cfg.lo ? cfg.lo : cfg.hi;
     return { value: v, threshold: bound, nativeAlarm: null, text: `${TEXT.out_of_range}: ${fmtValue(v)} 不在 [${cfg.lo}, ${cfg.hi}] 内` };
@@ -190,48 +236,17 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   paramsSchema: healthParams,
 
   init(params: HealthParams, ctx: SensorRuleContext): HealthState {
-    const type = sensorType(ctx.sensor.type);
-    if (!type) throw new Error(`health: unknown sensor type "${ctx.sensor.type}"`);
-    const range = ctx.metricDef.range;
-    const isBool = ctx.metricDef.kind === 'boolean';
-    const key = `health|${type.intervalS}|${range ? range.join(',') : '-'}|${isBool ? 'b' : 'n'}|${JSON.stringify(params)}`;
-    const cfg = internCompiled(key, () => new HealthCfg(params, type.intervalS, range, isBool));
-    return { cfg, sc: OK, scSince: NaN, silent: 0, lastRecv: NaN, firstTick: NaN, runV: NaN, runN: 0, runSince: NaN };
+    return initHealth(params, ctx);
   },
 
-  evaluate(st: HealthState, s: Sample): Level {
-    const cfg = st.cfg;
-    const recv = s.receivedAt;
-    // Any sample proves the device is talking.
-    if (!(recv <= st.lastRecv)) st.lastRecv = recv;
-    st.silent = 0;
-    const v = s.value;
-    const q = qualityCode(s.quality);
-    if (q === OK && v === v) {
-      if (v === st.runV) st.runN += 1;
-      else {
-        st.runV = v;
-        st.runN = 1;
-        st.runSince = recv;
-      }
-    }
-    let c: number;
-    if (q !== OK) c = q;
-    else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
-    // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
-    else if (Math.abs(s.ts - recv) > (st.sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
-    else if (!cfg.boolean && st.runN >= cfg.stuckSamples && recv - st.runSince >= cfg.stuckMinMs) c = STUCK;
-    else c = OK;
-    if (c !== st.sc || st.scSince !== st.scSince) {
-      st.sc = c;
-      st.scSince = c === STUCK ? st.runSince : recv;
-    }
-    return cfg.levels[c]!;
-  },
+  evaluate: evaluateHealth,
 
   tick(st: HealthState, now: number): Level {
-    if (st.firstTick !== st.firstTick) st.firstTick = now;
-    const last = st.lastRecv === st.lastRecv ? st.lastRecv : st.firstTick;
+    const d = st.d, o = st.od;
+    const first = d[o + FIRST_TICK]!;
+    if (first !== first) d[o + FIRST_TICK] = now;
+    const recv = d[o + LAST_RECV]!;
+    const last = recv === recv ? recv : d[o + FIRST_TICK]!;
     if (st.silent === 0 && now - last > st.cfg.silentMs) st.silent = 1;
     return st.cfg.levels[effectiveCode(st)]!;
   },
@@ -239,4 +254,46 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   describe,
   deviceState: deviceStateOf,
   deviceSince: deviceSinceOf,
+  createBank: () => new HealthBank(health),
 };
+
+/** A fresh state, with its doubles in an array of its own or at `at` in a chunk (HealthBank). */
+function initHealth(params: HealthParams, ctx: SensorRuleContext, at?: { a: Float64Array; o: number }): HealthState {
+  const type = sensorType(ctx.sensor.type);
+  if (!type) throw new Error(`health: unknown sensor type "${ctx.sensor.type}"`);
+  const range = ctx.metricDef.range;
+  const isBool = ctx.metricDef.kind === 'boolean';
+  const key = `health|${type.intervalS}|${range ? range.join(',') : '-'}|${isBool ? 'b' : 'n'}|${JSON.stringify(params)}`;
+  const cfg = internCompiled(key, () => new HealthCfg(params, type.intervalS, range, isBool));
+  const d = at ? at.a : new Float64Array(DOUBLES);
+  const od = at ? at.o : 0;
+  d.fill(NaN, od, od + DOUBLES);
+  return { cfg, sc: OK, silent: 0, runN: 0, d, od };
+}
+
+/** The engine's bank of health states (bank.ts): doubles in shared chunks, and a direct call to this kind's
+ * evaluate so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
+class HealthBank extends ObjectBank<HealthParams, HealthState> {
+  private readonly doubles = new Chunks((n) => new Float64Array(n), 8_190);
+
+  override add(params: HealthParams, ctx: SensorRuleContext): number {
+    this.states.push(initHealth(params, ctx, this.doubles.take(DOUBLES)));
+    return this.states.length - 1;
+  }
+
+  override evaluate(row: number, sample: Sample): Level {
+    return evaluateHealth(this.states[row]!, sample);
+  }
+
+  override save(row: number): unknown {
+    const st = this.states[row]!;
+    return detached(st, SLICES, () => snapshotOf(st));
+  }
+
+  override load(row: number, snap: unknown): void {
+    const st = this.states[row]!;
+    detached(st, SLICES, () => restoreInto(st as unknown as Record<string, unknown>, snap as never));
+  }
+}
+
+const SLICES: readonly ChunkSlice[] = [['d', 'od', DOUBLES]];

@@ -161,14 +161,16 @@ describe('rate: params validation', () => {
 });
 
 describe('rate: state', () => {
-  it('is plain data (one Float32Array and small integers) apart from the shared compiled config', () => {
+  it('is plain data (a Float32Array window, a Float64Array of scalars, small integers) apart from the shared compiled config', () => {
     const a = run(PER_MIN({ yellow: { enter: 60 } }), RAMP(4, 10)).st;
     const b = run(PER_MIN({ yellow: { enter: 60 } }), []).st;
     expect(a.cfg).toBe(b.cfg);
     expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
     expect(a.f).toBeInstanceOf(Float32Array);
-    expect(a.f.length).toBe(60 + 8 + 8);
-    const { cfg: _c, f: _f, ...ints } = a;
+    expect(a.f.length).toBe(60);
+    expect(a.d).toBeInstanceOf(Float64Array);
+    expect(a.d.length).toBe(8);
+    const { cfg: _c, f: _f, d: _d, ...ints } = a;
     expect(Object.values(ints).every((v) => Number.isInteger(v))).toBe(true);
   });
   it('survives an engine checkpoint (rules/engine/snapshot.ts): a restored state continues identically', () => {

@@ -22,11 +22,53 @@
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { getD, newRing, ringPush, RingShape, ringSlopePerBucket, ringSpanBuckets, setD, type RingState } from './ring.ts';
+import { newRing, RING_DOUBLES, ringPush, RingShape, ringSlopePerBucket, ringSpanBuckets, type RingState } from './ring.ts';
+import { restoreInto, snapshotOf } from './snapshot.ts';
+import { Chunks, detached, ObjectBank, type ChunkSlice } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const DEFAULT_POINTS = 60;
 const DEFAULT_MIN_SAMPLES = 3;
+
+// The rate kind's own doubles after the ring's (ring.ts: d[od + RING_DOUBLES + …]).
+const LAST_TS = RING_DOUBLES; // device ts of the last sample applied, NaN before the first
+const P1 = RING_DOUBLES + 1; // median3: the previous raw value
+const P2 = RING_DOUBLES + 2; // median3: the one before
+const RATE = RING_DOUBLES + 3; // the last rate (per perS), NaN when undefined
+const USER_DOUBLES = 4;
+
+function evaluateRate(st: RateState, s: Sample): Level {
+  const cfg = st.cfg;
+  const v = s.value;
+  const ts = s.ts;
+  const d = st.d, od = st.od;
+  const lastTs = d[od + LAST_TS]!;
+  if (v !== v || ts < lastTs) return ladderLevel(st);
+  const dt = lastTs === lastTs ? ts - lastTs : 0;
+  d[od + LAST_TS] = ts;
+  if (cfg.median3) {
+    // The median of (p2, p1, v) belongs to the middle sample, p1, dated lastTs.
+    const p1 = d[od + P1]!;
+    if (st.seen >= 2) ringPush(cfg.shape, st, lastTs, median3(d[od + P2]!, p1, v));
+    else st.seen += 1;
+    d[od + P2] = p1;
+    d[od + P1] = v;
+  } else {
+    ringPush(cfg.shape, st, ts, v);
+  }
+  if (st.n < cfg.minSamples || ringSpanBuckets(st) < cfg.minSpanBuckets) {
+    d[od + RATE] = NaN;
+    cfg.ladder.reset(st);
+    return Level.none;
+  }
+  const r = ringSlopePerBucket(st) * cfg.scale;
+  d[od + RATE] = r;
+  if (r !== r) {
+    cfg.ladder.reset(st);
+    return Level.none;
+  }
+  return cfg.ladder.apply(st, cfg.dir === 2 ? Math.abs(r) : r, dt);
+}
 
 export const rateParams = z
   .strictObject({
@@ -66,13 +108,6 @@ export const rateParams = z
   });
 export type RateParams = z.infer<typeof rateParams>;
 
-// The rate kind's own float64 pairs after the ring's (ring.ts getD/setD).
-const LAST_TS = 0; // device ts of the last sample applied, NaN before the first
-const P1 = 2; // median3: the previous raw value
-const P2 = 4; // median3: the one before
-const RATE = 6; // the last rate (per perS), NaN when undefined
-const USER_PAIRS = 4;
-
 class RateCfg {
   readonly shape: RingShape;
   /** Slope per bucket → rate per perS. */
@@ -91,7 +126,7 @@ class RateCfg {
   ) {
     const points = params.points ?? DEFAULT_POINTS;
     const bucketMs = (params.windowS * 1000) / points;
-    this.shape = new RingShape(points, bucketMs, USER_PAIRS);
+    this.shape = new RingShape(points, bucketMs);
     this.scale = (params.perS * 1000) / bucketMs;
     this.minSamples = params.minSamples ?? DEFAULT_MIN_SAMPLES;
     // Compared with a whole number of buckets: a span of exactly minSpanS passes.
@@ -109,7 +144,7 @@ function perLabel(perS: number): string {
 
 /** Per-sensor state: plain data (checkpointed by the engine), the compiled config, ring and ladder inline. */
 export interface RateState extends RingState, LadderState {
-  readonly cfg: RateCfg;
+  cfg: RateCfg;
   /** Raw samples seen by the median filter (0, 1, 2 = primed). */
   seen: number;
 }
@@ -120,7 +155,7 @@ function median3(a: number, b: number, c: number): number {
 
 /** The last rate (per perS), NaN when undefined. */
 export function rateOf(st: RateState): number {
-  return getD(st.f, st.cfg.shape.userAt + RATE);
+  return st.d[st.od + RATE]!;
 }
 
 function describe(st: RateState): RuleDetail {
@@ -148,50 +183,56 @@ export const rate: SensorRuleKind<RateParams, RateState> = {
   paramsSchema: rateParams,
 
   init(params: RateParams, ctx: SensorRuleContext): RateState {
-    const unit = ctx.metricDef.unit;
-    const cfg = internCompiled(`rate|${unit}|${JSON.stringify(params)}`, () =>
-      new RateCfg(params, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), unit));
-    const ring = newRing(cfg.shape);
-    const u = cfg.shape.userAt;
-    setD(ring.f, u + LAST_TS, NaN);
-    setD(ring.f, u + P1, NaN);
-    setD(ring.f, u + P2, NaN);
-    setD(ring.f, u + RATE, NaN);
-    return { cfg, f: ring.f, n: ring.n, sk: ring.sk, skk: ring.skk, hc: ring.hc, hs: ring.hs, tk: ring.tk, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1 };
+    return initRate(params, ctx);
   },
+  createBank: () => new RateBank(rate),
 
-  evaluate(st: RateState, s: Sample): Level {
-    const cfg = st.cfg;
-    const f = st.f;
-    const u = cfg.shape.userAt;
-    const v = s.value;
-    const ts = s.ts;
-    const lastTs = getD(f, u + LAST_TS);
-    if (v !== v || ts < lastTs) return ladderLevel(st);
-    const dt = lastTs === lastTs ? ts - lastTs : 0;
-    setD(f, u + LAST_TS, ts);
-    if (cfg.median3) {
-      // The median of (p2, p1, v) belongs to the middle sample, p1, dated lastTs.
-      if (st.seen >= 2) ringPush(cfg.shape, st, lastTs, median3(getD(f, u + P2), getD(f, u + P1), v));
-      else st.seen += 1;
-      setD(f, u + P2, getD(f, u + P1));
-      setD(f, u + P1, v);
-    } else {
-      ringPush(cfg.shape, st, ts, v);
-    }
-    if (st.n < cfg.minSamples || ringSpanBuckets(st) < cfg.minSpanBuckets) {
-      setD(f, u + RATE, NaN);
-      cfg.ladder.reset(st);
-      return Level.none;
-    }
-    const r = ringSlopePerBucket(cfg.shape, st) * cfg.scale;
-    setD(f, u + RATE, r);
-    if (r !== r) {
-      cfg.ladder.reset(st);
-      return Level.none;
-    }
-    return cfg.ladder.apply(st, cfg.dir === 2 ? Math.abs(r) : r, dt);
-  },
+  evaluate: evaluateRate,
 
   describe,
 };
+
+/** The engine's bank of rate states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
+ * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
+function rateCfg(params: RateParams, ctx: SensorRuleContext): RateCfg {
+  const unit = ctx.metricDef.unit;
+  return internCompiled(`rate|${unit}|${JSON.stringify(params)}`, () =>
+    new RateCfg(params, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), unit));
+}
+
+/** A fresh state, with arrays of its own or in the given chunks (RateBank). */
+function initRate(params: RateParams, ctx: SensorRuleContext, at?: Parameters<typeof newRing>[2]): RateState {
+  const cfg = rateCfg(params, ctx);
+  const ring = newRing(cfg.shape, USER_DOUBLES, at);
+  ring.d.fill(NaN, ring.od + RING_DOUBLES, ring.od + RING_DOUBLES + USER_DOUBLES);
+  return { cfg, ...ring, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1 };
+}
+
+class RateBank extends ObjectBank<RateParams, RateState> {
+  // Windows and scalars live in chunks shared by many states (ring.ts "Memory").
+  private readonly floats = new Chunks((n) => new Float32Array(n), 32_768);
+  private readonly doubles = new Chunks((n) => new Float64Array(n), 8_192);
+
+  override add(params: RateParams, ctx: SensorRuleContext): number {
+    const f = this.floats.take(rateCfg(params, ctx).shape.cap);
+    const d = this.doubles.take(RING_DOUBLES + USER_DOUBLES);
+    this.states.push(initRate(params, ctx, { f: f.a, o: f.o, d: d.a, od: d.o }));
+    return this.states.length - 1;
+  }
+
+  override evaluate(row: number, sample: Sample): Level {
+    return evaluateRate(this.states[row]!, sample);
+  }
+
+  override save(row: number): unknown {
+    const st = this.states[row]!;
+    return detached(st, slices(st), () => snapshotOf(st));
+  }
+
+  override load(row: number, snap: unknown): void {
+    const st = this.states[row]!;
+    detached(st, slices(st), () => restoreInto(st as unknown as Record<string, unknown>, snap as never));
+  }
+}
+
+const slices = (st: RateState): ChunkSlice[] => [['f', 'o', st.cfg.shape.cap], ['d', 'od', RING_DOUBLES + USER_DOUBLES]];

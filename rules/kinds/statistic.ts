@@ -55,6 +55,7 @@ import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import type { BaselineView, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { ObjectBank } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const Direction = z.enum(['rising', 'falling', 'abs']);
@@ -92,6 +93,13 @@ export const sumParams = z.strictObject({
   /** Levels on the window's total ('abs': on its size), in the metric's unit. */
   levels: StepsSchema,
 });
+
+function evaluateStatistic(st: StatisticState, s: Sample): Level {
+  const x = s.value;
+  const ts = s.ts;
+  if (x !== x || ts < st.lastTs) return ladderLevel(st);
+  return st.cfg.ewma ? evaluateEwma(st, x, ts) : st.cfg.sum ? evaluateSum(st, x, ts) : evaluateBaseline(st, x, ts);
+}
 
 export const statisticParams = z.discriminatedUnion('mode', [ewmaParams, baselineParams, sumParams]).superRefine((p, ctx) => {
   checkSteps(p.levels, p.direction === 'falling' ? 'falling' : 'rising', ['levels'], ctx);
@@ -149,8 +157,8 @@ class StatisticCfg {
  * in baseline mode, the sensor's baseline view. Four doubles (each a boxed heap number in V8) and small
  * integers otherwise: describe() recomputes what it reports instead of keeping it. */
 export interface StatisticState extends LadderState {
-  readonly cfg: StatisticCfg;
-  readonly view: BaselineView | null;
+  cfg: StatisticCfg;
+  view: BaselineView | null;
   /** EWMA: the mean and variance the last sample was judged against (NaN before the first is learned;
    * doubles from init on, so V8 boxes them next to the state), and how many samples taught them. */
   mean: number;
@@ -431,12 +439,16 @@ export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {
     return { cfg, view, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, mean: NaN, variance: NaN, n: 0, dt: -1, lastTs: NaN, value: NaN, ring };
   },
 
-  evaluate(st: StatisticState, s: Sample): Level {
-    const x = s.value;
-    const ts = s.ts;
-    if (x !== x || ts < st.lastTs) return ladderLevel(st);
-    return st.cfg.ewma ? evaluateEwma(st, x, ts) : st.cfg.sum ? evaluateSum(st, x, ts) : evaluateBaseline(st, x, ts);
-  },
+  evaluate: evaluateStatistic,
 
   describe,
+  createBank: () => new StatisticBank(statistic),
 };
+
+/** The engine's bank of statistic states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
+ * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
+class StatisticBank extends ObjectBank<StatisticParams, StatisticState> {
+  override evaluate(row: number, sample: Sample): Level {
+    return evaluateStatistic(this.states[row]!, sample);
+  }
+}

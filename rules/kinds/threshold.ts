@@ -15,7 +15,22 @@
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { ObjectBank } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
+
+function evaluateThreshold(st: ThresholdState, s: Sample): Level {
+  const v = s.value;
+  const ts = s.ts;
+  if (v !== v || ts < st.lastTs) return levelOf(st);
+  const dt = st.lastTs === st.lastTs ? ts - st.lastTs : 0;
+  st.lastTs = ts;
+  st.value = v;
+  const hi = st.cfg.hi.apply(st, v, dt);
+  if (st.lo === null) return hi;
+  if (v < st.cfg.lowActiveFrom) { st.cfg.lo!.reset(st.lo); return hi; }
+  const lo = st.cfg.lo!.apply(st.lo, v, dt);
+  return lo > hi ? lo : hi;
+}
 
 export const thresholdParams = z
   .strictObject({
@@ -53,7 +68,7 @@ class ThresholdCfg {
 /** Per-sensor state: plain data (checkpointed by the engine) plus the compiled config. The high (or only)
  * ladder's fields are inline; the band's low side has its own. */
 export interface ThresholdState extends LadderState {
-  readonly cfg: ThresholdCfg;
+  cfg: ThresholdCfg;
   lo: LadderState | null;
   /** The last value applied, for describe. */
   value: number;
@@ -99,20 +114,17 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
     ));
     return { cfg, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, lo: cfg.lo ? newLadderState() : null, value: NaN, lastTs: NaN };
   },
+  createBank: () => new ThresholdBank(threshold),
 
-  evaluate(st: ThresholdState, s: Sample): Level {
-    const v = s.value;
-    const ts = s.ts;
-    if (v !== v || ts < st.lastTs) return levelOf(st);
-    const dt = st.lastTs === st.lastTs ? ts - st.lastTs : 0;
-    st.lastTs = ts;
-    st.value = v;
-    const hi = st.cfg.hi.apply(st, v, dt);
-    if (st.lo === null) return hi;
-    if (v < st.cfg.lowActiveFrom) { st.cfg.lo!.reset(st.lo); return hi; }
-    const lo = st.cfg.lo!.apply(st.lo, v, dt);
-    return lo > hi ? lo : hi;
-  },
+  evaluate: evaluateThreshold,
 
   describe,
 };
+
+/** The engine's bank of threshold states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
+ * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
+class ThresholdBank extends ObjectBank<ThresholdParams, ThresholdState> {
+  override evaluate(row: number, sample: Sample): Level {
+    return evaluateThreshold(this.states[row]!, sample);
+  }
+}
