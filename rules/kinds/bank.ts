@@ -51,6 +51,97 @@ export class ObjectBank<P, S> implements RuleBank<P> {
   stateOf(row: number): S {
     return this.states[row]!;
   }
+
+  /** The parts of a state kept in chunks shared with other states (kinds with chunks override). */
+  protected slicesOf(_st: S): readonly ChunkSlice[] {
+    return [];
+  }
+
+  pack(rows: readonly number[]): PackedStates {
+    return packStates(rows.map((r) => this.states[r]! as object), (st) => this.slicesOf(st as S));
+  }
+
+  unpack(p: unknown, i: number, row: number): void {
+    this.load(row, rowOf(p as PackedStates, i));
+  }
+}
+
+/** Many rows' states as columns: what a checkpoint stores of a bank (rules/engine/engine.ts). Numbers go into
+ * one Float64Array per field, a state's own typed arrays and its chunk slices into one concatenated array per
+ * field, anything else (plain objects, null) into an array of plain data: a few large arrays to serialize
+ * instead of an object per rule (≈ 60× faster at 100k sensors). A row reads back in the shape `snapshotOf`
+ * gives the state (chunk slices as arrays of its own at offset 0). */
+export interface PackedStates {
+  n: number;
+  cols: Record<string, PackedColumn>;
+}
+type Typed = Float32Array | Float64Array | Int32Array | Uint8Array;
+type PackedColumn = { t: 'n'; v: Float64Array } | { t: 'a'; v: Typed; at: Int32Array } | { t: 'o'; v: unknown[] };
+
+function packStates(states: readonly object[], slicesOf: (st: object) => readonly ChunkSlice[]): PackedStates {
+  const cols: Record<string, PackedColumn> = {};
+  const n = states.length;
+  if (n === 0) return { n, cols };
+  const rows = states as readonly Record<string, unknown>[];
+  const slices = rows.map((st) => slicesOf(st));
+  const offsets = new Set(slices[0]!.map((x) => x[1]));
+  for (const k of Object.keys(rows[0]!)) {
+    if (offsets.has(k)) continue; // a chunk slice reads back at offset 0 of an array of its own
+    const si = slices[0]!.findIndex((x) => x[0] === k);
+    if (si >= 0) cols[k] = packSlices(rows, slices, si);
+    else cols[k] = packField(rows, k);
+  }
+  return { n, cols };
+}
+
+/** One chunk slice per row, concatenated. */
+function packSlices(rows: readonly Record<string, unknown>[], slices: readonly (readonly ChunkSlice[])[], si: number): PackedColumn {
+  const n = rows.length;
+  const at = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) at[i + 1] = at[i]! + slices[i]![si]![2];
+  const first = rows[0]![slices[0]![si]![0]] as Typed;
+  const v = new (first.constructor as new (len: number) => Typed)(at[n]!);
+  for (let i = 0; i < n; i++) {
+    const [a, o] = slices[i]![si]!;
+    const src = rows[i]![a] as Typed;
+    const off = rows[i]![o] as number;
+    for (let x = at[i]!, y = off; x < at[i + 1]!; x++, y++) v[x] = src[y]!;
+  }
+  return { t: 'a', v, at };
+}
+
+/** One field of every row: numbers into a Float64Array, typed arrays concatenated, else plain data per row. */
+function packField(rows: readonly Record<string, unknown>[], k: string): PackedColumn {
+  const n = rows.length;
+  const v0 = rows[0]![k];
+  if (typeof v0 === 'number') {
+    const v = new Float64Array(n);
+    let i = 0;
+    for (; i < n; i++) {
+      const x = rows[i]![k];
+      if (typeof x !== 'number') break;
+      v[i] = x;
+    }
+    if (i === n) return { t: 'n', v };
+  } else if (ArrayBuffer.isView(v0) && rows.every((st) => ArrayBuffer.isView(st[k]) && (st[k] as Typed).constructor === v0.constructor)) {
+    const at = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) at[i + 1] = at[i]! + (rows[i]![k] as Typed).length;
+    const v = new (v0.constructor as new (len: number) => Typed)(at[n]!);
+    for (let i = 0; i < n; i++) v.set(rows[i]![k] as Typed, at[i]!);
+    return { t: 'a', v, at };
+  }
+  return { t: 'o', v: rows.map((st) => snapshotOf(st[k])) };
+}
+
+/** Row `i` of packed states, in the plain shape of `snapshotOf(state)`. */
+export function rowOf(p: PackedStates, i: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, c] of Object.entries(p.cols)) {
+    if (c.t === 'n') out[k] = c.v[i];
+    else if (c.t === 'a') out[k] = c.v.slice(c.at[i]!, c.at[i + 1]!);
+    else if (c.v[i] !== undefined) out[k] = c.v[i];
+  }
+  return out;
 }
 
 /** The bank the engine keeps for `kind`: its own column bank when it has one. */

@@ -285,6 +285,10 @@ class HealthBank extends ObjectBank<HealthParams, HealthState> {
     return evaluateHealth(this.states[row]!, sample);
   }
 
+  protected override slicesOf(_st: HealthState): readonly ChunkSlice[] {
+    return SLICES;
+  }
+
   override save(row: number): unknown {
     const st = this.states[row]!;
     return detached(st, SLICES, () => snapshotOf(st));

@@ -115,6 +115,9 @@ export interface RuleBank<P = unknown> {
   /** Checkpoint data of a row (plain data), and restoring it into a freshly added row with the same params. */
   save(row: number): unknown;
   load(row: number, snap: unknown): void;
+  /** Many rows at once as columns (a checkpoint), and row `i` of such a pack restored into `row`. */
+  pack(rows: readonly number[]): unknown;
+  unpack(packed: unknown, i: number, row: number): void;
   deviceState(row: number): DeviceState;
   deviceSince(row: number): number;
 }

@@ -224,6 +224,10 @@ class RateBank extends ObjectBank<RateParams, RateState> {
     return evaluateRate(this.states[row]!, sample);
   }
 
+  protected override slicesOf(st: RateState): readonly ChunkSlice[] {
+    return slices(st);
+  }
+
   override save(row: number): unknown {
     const st = this.states[row]!;
     return detached(st, slices(st), () => snapshotOf(st));
