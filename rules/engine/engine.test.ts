@@ -11,10 +11,10 @@ import type { LevelSignal } from './signal.ts';
 
 // The standard mix of performance.md on a few gas detectors: threshold, rate, EWMA, health.
 const MIX: ResolvedRuleLike[] = [
-  { id: 'th', kind: 'threshold', scope: 'sensor', params: { direction: 'rising', levels: { blue: { enter: 10, clear: 8 }, yellow: { enter: 25, clear: 23, enterS: 30 } } } },
-  { id: 'rate', kind: 'rate', scope: 'sensor', params: { windowS: 300, perS: 300, points: 30, filter: 'median3', direction: 'rising', levels: { blue: { enter: 5, clear: 4 } } } },
-  { id: 'ewma', kind: 'statistic', scope: 'sensor', params: { mode: 'ewma', halfLifeS: 600, warmupSamples: 5, direction: 'rising', levels: { blue: { enter: 4, clear: 3 } } } },
-  { id: 'health', kind: 'health', scope: 'sensor', params: { silentAfterS: 60 } },
+  { id: 'th', kind: 'threshold', scope: 'sensor' as const, params: { direction: 'rising', levels: { blue: { enter: 10, clear: 8 }, yellow: { enter: 25, clear: 23, enterS: 30 } } } },
+  { id: 'rate', kind: 'rate', scope: 'sensor' as const, params: { windowS: 300, perS: 300, points: 30, filter: 'median3', direction: 'rising', levels: { blue: { enter: 5, clear: 4 } } } },
+  { id: 'ewma', kind: 'statistic', scope: 'sensor' as const, params: { mode: 'ewma', halfLifeS: 600, warmupSamples: 5, direction: 'rising', levels: { blue: { enter: 4, clear: 3 } } } },
+  { id: 'health', kind: 'health', scope: 'sensor' as const, params: { silentAfterS: 60 } },
 ].map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'test', clause: null, confidence: 'PROPOSAL', ...r }));
 
 const T0 = Date.UTC(2026, 10, 23);
