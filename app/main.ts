@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { ConfigError, loadConfigFile, loadPlatformConfig as loadConfig } from './config-file.ts';
 import type { PlatformConfig } from './config.ts';
 import { startPlatform } from './platform.ts';
@@ -46,6 +47,11 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case undefined:
     case 'serve': {
+      // A full GC marks the whole heap (~100 ms of marking beside the event loop at 10k sensors on two cores, a
+      // p99 alert-latency hiccup). V8 schedules the next one once the old generation has grown by 10–50 % over
+      // what the last one kept, which the steady promotion of a busy broker reaches every 5–10 s; at twice it,
+      // every minute or more (bench:rules e2e). Read at every GC, so setting it here takes effect.
+      setFlagsFromString('--heap-growing-percent=100');
       const { cfg, registry } = loadConfig(flag('config'));
       const platform = await startPlatform({ config: cfg, registry, ...(cfg.simulate.enabled ? { simulator: simulatorFor(cfg) } : {}) });
       const demoUsers = registry.users.filter((u) => typeof u.password !== 'string');

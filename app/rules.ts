@@ -77,7 +77,7 @@ export function startRules(d: RulesDeps): RulesPart {
   let overridesMtime = file && existsSync(file) ? statSync(file).mtimeMs : 0;
   const compile = (o: Overrides | null) => compilePlan({ enterprises: enterprises().values() as Iterable<EnterpriseDef>, resolver: createResolver(o), kinds: RULE_KINDS, env });
 
-  const store = new SqliteAlertStore(join(d.dataDir, 'alerts.db'), { fsync: cfg.rules.alertsFsync });
+  const store = new SqliteAlertStore(join(d.dataDir, 'alerts.db'), { fsync: cfg.rules.alertsFsync, checkpointer: true });
   const lifecycle = PolicyOverridesSchema.parse(cfg.rules.lifecycle ?? {});
   const counts = new Map<string, { kind: string; level: string; event: string; n: number }>();
   const publisher = new OutboxPublisher({ store, publish: d.publish, clock, log });

@@ -8,11 +8,23 @@ import { benchE2e } from './e2e.ts';
 
 const args = new Set(process.argv.slice(2));
 const short = args.has('--short');
+// For profiling the end-to-end part alone: `--only-e2e` skips the engine part (and writes no RESULTS.md),
+// `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick.
+const onlyE2e = args.has('--only-e2e');
+const opt = (name: string) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sizes = short ? [10_000] : [10_000, 100_000];
 const reps = short ? 2 : 3;
 
 const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(0));
 const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]!; };
+
+if (onlyE2e) {
+  for (const rate of (opt('rates') ?? '10000').split(',').map(Number)) {
+    const r = await benchE2e({ rate, seconds: Number(opt('seconds') ?? 10), ...(opt('gen-tick') ? { tickMs: Number(opt('gen-tick')) } : {}) });
+    process.stdout.write(`e2e ${rate}/s: sent ${r.sent}, PUBACKed ${r.acked}, matched ${r.matched}/${r.crossings}, p50 ${r.p50.toFixed(2)}, p99 ${r.p99.toFixed(2)}, p99.9 ${r.p999.toFixed(2)}, max ${r.max.toFixed(2)} ms, generator lag ${r.lagMs.toFixed(2)} ms\n`);
+  }
+  process.exit(0);
+}
 
 const t0 = Date.now();
 const e = await benchEngine({ sizes, reps });

@@ -31,6 +31,10 @@ export interface AlertManagerOptions {
   log?: { error(o: object, msg: string): void };
 }
 
+/** A tick over at most this many live alerts runs at once; beyond, in slices of about TICK_SLICE_MS. */
+const TICK_SYNC_ALERTS = 200;
+const TICK_SLICE_MS = 0.5;
+
 export class AlertManager implements AlertService {
   private readonly live = new Map<string, StoredAlert>();
   private readonly byKey = new Map<string, string>();
@@ -43,12 +47,13 @@ export class AlertManager implements AlertService {
 
   start(): void {
     for (const a of this.o.store.loadLive()) this.index(a);
-    this.timer = this.o.clock.setInterval(() => this.tick(), this.o.tickMs ?? 5000);
+    this.timer = this.o.clock.setInterval(() => this.tickInSlices(), this.o.tickMs ?? 5000);
   }
 
   stop(): void {
     this.timer?.cancel();
     this.timer = null;
+    this.ticking = null;
   }
 
   /** Live alerts (for the engine's restart check and the console's first paint). */
@@ -101,12 +106,41 @@ export class AlertManager implements AlertService {
 
   /** Deadlines, tiers, auto-archive, end of suppression (runs on the injected clock). */
   tick(): void {
-    for (const a of [...this.live.values()]) {
-      const out = this.apply(a, { type: 'tick' }, a.sector);
-      // The condition may still be active under the archived alert (cleared while active, suppression over):
-      // the engine announces it again, which raises a new alert.
-      if (out && out.handling === 'archived' && !this.byKey.has(out.key)) this.o.onArchived?.(out.key);
-    }
+    for (const a of [...this.live.values()]) this.tickOne(a);
+  }
+
+  /** The clock's tick: at once for a few live alerts, else in slices of about TICK_SLICE_MS with a turn of
+   * the event loop between them, so that signals keep flowing while many alerts are ticked (p99 latency). An
+   * alert that changed or was archived in between is ticked as it is then, or not at all. */
+  private ticking: string[] | null = null;
+  private tickInSlices(): void {
+    if (this.ticking) return;
+    if (this.live.size <= TICK_SYNC_ALERTS) { this.tick(); return; }
+    const ids = [...this.live.keys()];
+    this.ticking = ids;
+    let at = 0;
+    const step = () => {
+      if (this.ticking !== ids) return;
+      const until = performance.now() + TICK_SLICE_MS;
+      try {
+        do {
+          const a = this.live.get(ids[at++]!);
+          if (a) this.tickOne(a);
+        } while (at < ids.length && (at % 16 !== 0 || performance.now() < until));
+      } catch (err) {
+        this.ticking = null;
+        throw err;
+      }
+      if (at < ids.length) setImmediate(step); else this.ticking = null;
+    };
+    step();
+  }
+
+  private tickOne(a: StoredAlert): void {
+    const out = this.apply(a, { type: 'tick' }, a.sector);
+    // The condition may still be active under the archived alert (cleared while active, suppression over):
+    // the engine announces it again, which raises a new alert.
+    if (out && out.handling === 'archived' && !this.byKey.has(out.key)) this.o.onArchived?.(out.key);
   }
 
   private apply(current: StoredAlert | null, input: AlertInput, sector: string | null, evidence?: LevelSignal['evidence'], describe?: ReduceCtx['describe']): StoredAlert | undefined {

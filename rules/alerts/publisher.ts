@@ -3,14 +3,21 @@
 // `alert-state/…` (an empty retained payload once archived, which clears it), then the outbox row is marked.
 //
 // Contract:
-// - Rows go out strictly in outbox order, one at a time, so the events of one alert keep their version order.
-// - A failed publish stops the drain; the same row is tried again after a backoff on the injected clock
+// - Rows are issued strictly in outbox order, several in flight at once (up to `window`): a broker completes a
+//   QoS 1 publish only a turn or two of its event loop later (aedes: a setImmediate per delivery), so one row
+//   at a time would cap the rate at a row per couple of turns and a burst would queue for hundreds of ms.
+// - A row of an alert that still has a row in flight is not issued (nor any row after it) until that one
+//   is done, so the events of one alert keep their version order even when a publish fails.
+// - A failed publish stops issuing; once the rows in flight are settled, the outbox is marked up to the last
+//   row before the first failure and the same row is tried again after a backoff on the injected clock
 //   (1 s doubling to 60 s). A row is never skipped.
-// - At least once: a crash between publishing and `markPublished` publishes the row again on the next start;
-//   subscribers order and dedupe by (id, version).
-// - `kick()` (the manager calls it after each commit) coalesces into one drain per event-loop turn and is
-//   ignored during a backoff (the retry drains everything pending), so a broker outage is not hammered at
-//   the commit rate.
+// - At least once: a crash between publishing and `markPublished` publishes the row again on the next start,
+//   and so does a retry for rows after the failed one that had already gone out; subscribers order and dedupe
+//   by (id, version).
+// - `kick()` (the manager calls it after each commit) coalesces the commits of one task (a journal batch, an
+//   API action) into one pass, run as soon as that task is done (process.nextTick: the broker's own
+//   setImmediate then still falls in the same turn of the event loop), and is ignored during a backoff (the
+//   retry drains everything pending), so a broker outage is not hammered at the commit rate.
 import type { Alert, Transition } from '../../core/alert.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { levelFromName, levelNo } from '../../core/level.ts';
@@ -75,24 +82,46 @@ export interface OutboxPublisherOptions {
   log: { warn(obj: object, msg: string): void; info?(obj: object, msg: string): void };
   /** Rows read from the outbox per query (default 256). */
   batch?: number;
+  /** Rows in flight at most (default 256). */
+  window?: number;
   /** Backoff after a failed publish: starts at `minMs`, doubles up to `maxMs`. */
   backoff?: { minMs: number; maxMs: number };
 }
 
+/** A row issued to the broker: `ok` once both its publishes went through, `err` when one failed. */
+interface Flight { row: OutboxRow; ok: boolean; err: Error | null }
+
+/** One drain: rows are issued after `after`, settle in any order, and are marked in order. */
+interface Pass {
+  after: number;
+  /** Issued rows not yet marked, in outbox order. */
+  inflight: Flight[];
+  unsettled: number;
+  /** Alerts with a row in flight. */
+  busy: Set<string>;
+  published: number;
+  failed: Flight | null;
+  resolve: (published: number) => void;
+}
+
 export class OutboxPublisher {
   private running = false;
-  /** Set by stop(): the drain under way ends after its row in flight (a later drain() runs in full). */
+  /** Set by stop(): the drain under way issues nothing more and ends once its rows in flight are settled. */
   private stopped = false;
   private draining: Promise<number> | null = null;
+  private pass: Pass | null = null;
   private scheduled = false;
+  private markScheduled = false;
   private retry: TimerHandle | null = null;
   private failures = 0;
   private readonly batch: number;
+  private readonly window: number;
   private readonly minMs: number;
   private readonly maxMs: number;
 
   constructor(private readonly o: OutboxPublisherOptions) {
     this.batch = o.batch ?? 256;
+    this.window = o.window ?? 256;
     this.minMs = o.backoff?.minMs ?? 1000;
     this.maxMs = o.backoff?.maxMs ?? 60_000;
   }
@@ -103,7 +132,7 @@ export class OutboxPublisher {
     await this.drain();
   }
 
-  /** Stops after the row in flight; what is left stays in the outbox for the next start. */
+  /** Stops after the rows in flight; what is left stays in the outbox for the next start. */
   async stop(): Promise<void> {
     this.running = false;
     this.stopped = true;
@@ -112,13 +141,16 @@ export class OutboxPublisher {
     await this.draining;
   }
 
-  /** New rows were committed: drain once this turn of the event loop is over (coalesced). */
+  /** New rows were committed: issue them once the current task is over (coalesced); a drain under way takes
+   * them in as well. */
   kick(): void {
     if (!this.running || this.scheduled || this.retry) return;
     this.scheduled = true;
-    setImmediate(() => {
+    process.nextTick(() => {
       this.scheduled = false;
-      if (this.running && !this.retry) void this.drain();
+      if (!this.running || this.retry) return;
+      if (this.pass) this.step(this.pass);
+      else void this.drain();
     });
   }
 
@@ -136,33 +168,83 @@ export class OutboxPublisher {
     this.retry?.cancel();
     this.retry = null;
     this.stopped = false;
-    this.draining = this.run().finally(() => {
-      this.draining = null;
-    });
-    return this.draining;
+    let resolve!: (published: number) => void;
+    const draining = new Promise<number>((r) => { resolve = r; });
+    const p: Pass = { after: 0, inflight: [], unsettled: 0, busy: new Set(), published: 0, failed: null, resolve };
+    this.pass = p;
+    this.draining = draining;
+    this.step(p);
+    return draining;
   }
 
-  private async run(): Promise<number> {
-    let published = 0;
-    for (;;) {
-      const rows = this.o.store.pendingOutbox(this.batch);
-      if (rows.length === 0) return published;
+  /** Marks what settled, issues what may go out, and ends the pass when nothing is left in flight. */
+  private step(p: Pass): void {
+    if (this.pass !== p) return;
+    this.markSettled(p, false);
+    if (!p.failed && !this.stopped) this.issue(p);
+    if (p.unsettled > 0) return;
+    this.markSettled(p, true);
+    this.pass = null;
+    this.draining = null;
+    if (p.failed) this.failed(p.failed);
+    p.resolve(p.published);
+  }
+
+  /** Issues pending rows in outbox order, up to the window, stopping at a row whose alert is busy. */
+  private issue(p: Pass): void {
+    while (p.inflight.length < this.window) {
+      const rows = this.o.store.pendingOutbox(Math.min(this.batch, this.window - p.inflight.length), p.after);
+      if (rows.length === 0) return;
       for (const row of rows) {
-        try {
-          await this.publishRow(row);
-        } catch (err) {
-          this.failures++;
-          const delay = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.failures - 1, 30));
-          this.o.log.warn({ seq: row.seq, alertId: row.transition.id, version: row.transition.version, attempt: this.failures, retryInMs: delay, err: (err as Error).message }, 'alert outbox: publish failed, will retry the same row');
-          this.scheduleRetry(delay);
-          return published;
-        }
-        this.failures = 0;
-        this.o.store.markPublished(row.seq);
-        published++;
-        if (this.stopped) return published;
+        const id = row.transition.id;
+        if (p.busy.has(id)) return;
+        p.after = row.seq;
+        p.busy.add(id);
+        const f: Flight = { row, ok: false, err: null };
+        p.inflight.push(f);
+        p.unsettled++;
+        this.publishRow(row).then(
+          () => { f.ok = true; },
+          (err: unknown) => { f.err = err instanceof Error ? err : new Error(String(err)); if (!p.failed || f.row.seq < p.failed.row.seq) p.failed = f; },
+        ).finally(() => {
+          p.unsettled--;
+          p.busy.delete(id);
+          this.step(p);
+        });
       }
     }
+  }
+
+  /** Takes the published rows at the head of the flight list (never past a failed or unsettled one) and
+   * marks the outbox up to the last: at once when `now`, else once per turn (one store commit for all the
+   * rows settled in it). */
+  private markSettled(p: Pass, now: boolean): void {
+    let upTo = 0;
+    while (p.inflight.length > 0 && p.inflight[0]!.ok) {
+      upTo = p.inflight.shift()!.row.seq;
+      p.published++;
+    }
+    if (upTo > 0) this.pendingMark = Math.max(this.pendingMark, upTo);
+    if (this.pendingMark === 0) return;
+    if (now) { this.flushMark(); return; }
+    if (!this.markScheduled) { this.markScheduled = true; setImmediate(() => this.flushMark()); }
+  }
+
+  /** The highest seq published and not yet marked. */
+  private pendingMark = 0;
+  private flushMark(): void {
+    this.markScheduled = false;
+    if (this.pendingMark === 0) return;
+    const seq = this.pendingMark;
+    this.pendingMark = 0;
+    this.o.store.markPublished(seq);
+  }
+
+  private failed(f: Flight): void {
+    this.failures++;
+    const delay = Math.min(this.maxMs, this.minMs * 2 ** Math.min(this.failures - 1, 30));
+    this.o.log.warn({ seq: f.row.seq, alertId: f.row.transition.id, version: f.row.transition.version, attempt: this.failures, retryInMs: delay, err: f.err?.message }, 'alert outbox: publish failed, will retry the same row');
+    this.scheduleRetry(delay);
   }
 
   private scheduleRetry(delay: number): void {
@@ -178,5 +260,6 @@ export class OutboxPublisher {
     const alert = row.state ?? (isPlatform(t) ? this.o.store.get(t.id) : undefined);
     await this.o.publish(eventTopic(t, alert), JSON.stringify(t), { qos: 1, retain: false });
     await this.o.publish(stateTopic(t, alert), row.state ? JSON.stringify(alertView(row.state)) : '', { qos: 1, retain: true });
+    this.failures = 0;
   }
 }

@@ -273,6 +273,15 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
         expect(store.pendingOutbox(100).map((r) => r.transition.id)).toEqual(['a2', 'a3', 'a4']);
       });
 
+      it('serves only the rows after `afterSeq` when given, still never a published one', () => {
+        for (let i = 0; i < 5; i++) raise(store, `a${i}`, T0 + i);
+        const rows = store.pendingOutbox(100);
+        expect(store.pendingOutbox(2, rows[1]!.seq).map((r) => r.transition.id)).toEqual(['a2', 'a3']);
+        store.markPublished(rows[3]!.seq);
+        expect(store.pendingOutbox(100, rows[1]!.seq).map((r) => r.transition.id)).toEqual(['a4']);
+        expect(store.pendingOutbox(100, 0).map((r) => r.transition.id)).toEqual(['a4']);
+      });
+
       it('never goes back: marking an older seq again changes nothing', () => {
         for (let i = 0; i < 3; i++) raise(store, `a${i}`, T0 + i);
         const rows = store.pendingOutbox(100);

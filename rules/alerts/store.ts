@@ -53,8 +53,9 @@ export interface AlertStore {
   evidence(id: string): Evidence | null;
   /** Atomically: upsert the alert, append its transitions, audits and outbox rows, and the evidence when given. */
   commit(alert: StoredAlert, transitions: readonly Transition[], audits: readonly AuditEntry[], evidence?: Evidence | null): void;
-  /** Outbox rows not yet marked published, oldest first. */
-  pendingOutbox(limit: number): OutboxRow[];
+  /** Outbox rows not yet marked published, oldest first; with `afterSeq`, only those after it (the rows a
+   * publisher has not yet taken while earlier ones are still in flight). */
+  pendingOutbox(limit: number, afterSeq?: number): OutboxRow[];
   /** Marks rows up to and including `seq` as published. */
   markPublished(seq: number): void;
   /** Opaque engine checkpoint (rule state plus the journal position it covers). */

@@ -107,9 +107,10 @@ export class MemoryAlertStore implements AlertStore {
     if (evidenceDoc !== null && !this.evidenceDocs.has(alert.id)) this.evidenceDocs.set(alert.id, evidenceDoc);
   }
 
-  pendingOutbox(limit: number): OutboxRow[] {
+  pendingOutbox(limit: number, afterSeq = 0): OutboxRow[] {
     checkLimit(limit);
-    return this.outbox.slice(0, limit).map((r) => ({
+    const rows = afterSeq > 0 ? this.outbox.filter((r) => r.seq > afterSeq) : this.outbox;
+    return rows.slice(0, limit).map((r) => ({
       seq: r.seq,
       transition: JSON.parse(r.transition) as Transition,
       state: r.state === null ? null : (JSON.parse(r.state) as StoredAlert),

@@ -16,9 +16,10 @@ const port = parentPort!;
 const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
 /** Rows deleted per trim transaction, and sensor_last rows written per background transaction: small
- * enough that a commit waiting behind one is delayed by a few ms at most. */
-const TRIM_CHUNK = 2000;
-const LAST_CHUNK = 2000;
+ * enough that a commit waiting behind one is delayed by a couple of ms at most (2,000 took 5–9 ms with
+ * 10k sensors, a p99 alert-latency hiccup every 5 s in bench:rules e2e). */
+const TRIM_CHUNK = 500;
+const LAST_CHUNK = 500;
 /** WAL size (frames of 4 KiB) from which the writer finishes a checkpoint so the WAL starts over; at most
  * this many frames may still be uncopied for that, and beyond the hard cap it checkpoints regardless. */
 const WAL_RESTART_FRAMES = 4096;
