@@ -12,7 +12,7 @@
 // - quality ≠ ok never feeds process rules (domain.md §2); the device track sees everything.
 import v8 from 'node:v8';
 import { Level } from '../../core/level.ts';
-import type { JournalEntry, Quality } from '../../core/reading.ts';
+import type { JournalEntry } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
 import { DEVICE_STATES, type DeviceState, type MemberView, type RuleBank, type Sample } from '../kinds/kind.ts';
 import type { Evidence, LevelSignal } from './signal.ts';

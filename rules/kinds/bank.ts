@@ -1,6 +1,6 @@
-// The default rule bank: one state object per instance, as `init` made it, in an array addressed by row.
-// Kinds whose per-reading path dominates the engine (the standard mix of performance.md) provide their own
-// column bank through `createBank`; every other kind runs here unchanged.
+// The rule bank: one state object per instance, as `init` made it, in an array addressed by row. The kinds
+// of performance.md's standard mix subclass it (`createBank`) with a direct call to their evaluate and, for
+// rate and health, arrays in chunks shared by many states; every other kind runs here unchanged.
 import { Level } from '../../core/level.ts';
 import { restoreInto, snapshotOf } from './snapshot.ts';
 import type { DeviceState, RuleBank, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
@@ -30,26 +30,12 @@ export class ObjectBank<P, S> implements RuleBank<P> {
     return this.kind.describe(this.states[row]!);
   }
 
-  save(row: number): unknown {
-    return snapshotOf(this.states[row]);
-  }
-
-  load(row: number, snap: unknown): void {
-    const st = this.states[row];
-    if (st && typeof st === 'object') restoreInto(st as Record<string, unknown>, snap as never);
-  }
-
   deviceState(row: number): DeviceState {
     return this.kind.deviceState ? this.kind.deviceState(this.states[row]!) : 'ok';
   }
 
   deviceSince(row: number): number {
     return this.kind.deviceSince ? this.kind.deviceSince(this.states[row]!) : NaN;
-  }
-
-  /** The state object of a row (tests and tools; the engine goes through the bank). */
-  stateOf(row: number): S {
-    return this.states[row]!;
   }
 
   /** The parts of a state kept in chunks shared with other states (kinds with chunks override). */
@@ -62,14 +48,15 @@ export class ObjectBank<P, S> implements RuleBank<P> {
   }
 
   unpack(p: unknown, i: number, row: number): void {
-    this.load(row, rowOf(p as PackedStates, i));
+    const st = this.states[row]! as object;
+    detached(st, this.slicesOf(st as S), () => restoreInto(st as Record<string, unknown>, rowOf(p as PackedStates, i) as never));
   }
 }
 
 /** Many rows' states as columns: what a checkpoint stores of a bank (rules/engine/engine.ts). Numbers go into
  * one Float64Array per field, a state's own typed arrays and its chunk slices into one concatenated array per
  * field, anything else (plain objects, null) into an array of plain data: a few large arrays to serialize
- * instead of an object per rule (≈ 60× faster at 100k sensors). A row reads back in the shape `snapshotOf`
+ * instead of an object per rule (≈ 10× faster at 100k sensors). A row reads back in the shape `snapshotOf`
  * gives the state (chunk slices as arrays of its own at offset 0). */
 export interface PackedStates {
   n: number;
@@ -144,7 +131,7 @@ export function rowOf(p: PackedStates, i: number): Record<string, unknown> {
   return out;
 }
 
-/** The bank the engine keeps for `kind`: its own column bank when it has one. */
+/** The bank the engine keeps for `kind`: its own when it has one. */
 export function bankFor<P>(kind: SensorRuleKind<P>): RuleBank<P> {
   return kind.createBank ? kind.createBank() : new ObjectBank(kind);
 }

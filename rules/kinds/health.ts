@@ -29,8 +29,7 @@ import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import { DEVICE_STATES, type DeviceState, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { fmtValue, internCompiled } from './step.ts';
-import { Chunks, detached, ObjectBank, type ChunkSlice } from './bank.ts';
-import { restoreInto, snapshotOf } from './snapshot.ts';
+import { Chunks, ObjectBank, type ChunkSlice } from './bank.ts';
 
 const LevelChoice = z.enum(['none', 'blue', 'yellow', 'orange', 'red']);
 
@@ -285,18 +284,9 @@ class HealthBank extends ObjectBank<HealthParams, HealthState> {
     return evaluateHealth(this.states[row]!, sample);
   }
 
+  /** Checkpoints and restores copy this part out of the chunks (bank.ts `detached`). */
   protected override slicesOf(_st: HealthState): readonly ChunkSlice[] {
     return SLICES;
-  }
-
-  override save(row: number): unknown {
-    const st = this.states[row]!;
-    return detached(st, SLICES, () => snapshotOf(st));
-  }
-
-  override load(row: number, snap: unknown): void {
-    const st = this.states[row]!;
-    detached(st, SLICES, () => restoreInto(st as unknown as Record<string, unknown>, snap as never));
   }
 }
 

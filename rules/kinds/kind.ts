@@ -96,8 +96,8 @@ export interface SensorRuleKind<P = unknown, S = unknown> {
   /** Device-track kinds that judge the device itself (health): its state and since when (epoch ms). */
   deviceState?(state: S): DeviceState;
   deviceSince?(state: S): number;
-  /** Optional: a bank keeping every instance's state in columns (rules/kinds/bank.ts). Without it the engine
-   * keeps one state object per instance (`objectBank`). Either way the behaviour is the kind's. */
+  /** Optional: the engine's bank for this kind (rules/kinds/bank.ts), e.g. one with a direct call to the kind's
+   * evaluate or with chunked arrays; without it the engine keeps an `ObjectBank`. Either way the behaviour is the kind's. */
   createBank?(): RuleBank<P>;
 }
 
@@ -112,10 +112,8 @@ export interface RuleBank<P = unknown> {
   readonly ticks: boolean;
   tick(row: number, now: number): Level;
   describe(row: number): RuleDetail;
-  /** Checkpoint data of a row (plain data), and restoring it into a freshly added row with the same params. */
-  save(row: number): unknown;
-  load(row: number, snap: unknown): void;
-  /** Many rows at once as columns (a checkpoint), and row `i` of such a pack restored into `row`. */
+  /** Many rows' checkpoint data at once, as columns, and row `i` of such a pack restored into a freshly added
+   * `row` with the same params. */
   pack(rows: readonly number[]): unknown;
   unpack(packed: unknown, i: number, row: number): void;
   deviceState(row: number): DeviceState;

@@ -23,8 +23,7 @@ import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
 import { newRing, RING_DOUBLES, ringPush, RingShape, ringSlopePerBucket, ringSpanBuckets, type RingState } from './ring.ts';
-import { restoreInto, snapshotOf } from './snapshot.ts';
-import { Chunks, detached, ObjectBank, type ChunkSlice } from './bank.ts';
+import { Chunks, ObjectBank, type ChunkSlice } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const DEFAULT_POINTS = 60;
@@ -185,15 +184,13 @@ export const rate: SensorRuleKind<RateParams, RateState> = {
   init(params: RateParams, ctx: SensorRuleContext): RateState {
     return initRate(params, ctx);
   },
-  createBank: () => new RateBank(rate),
 
   evaluate: evaluateRate,
 
   describe,
+  createBank: () => new RateBank(rate),
 };
 
-/** The engine's bank of rate states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
- * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
 function rateCfg(params: RateParams, ctx: SensorRuleContext): RateCfg {
   const unit = ctx.metricDef.unit;
   return internCompiled(`rate|${unit}|${JSON.stringify(params)}`, () =>
@@ -208,6 +205,8 @@ function initRate(params: RateParams, ctx: SensorRuleContext, at?: Parameters<ty
   return { cfg, ...ring, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1 };
 }
 
+/** The engine's bank of rate states (bank.ts): windows and scalars in chunks, and a direct call to this kind's evaluate
+ * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
 class RateBank extends ObjectBank<RateParams, RateState> {
   // Windows and scalars live in chunks shared by many states (ring.ts "Memory").
   private readonly floats = new Chunks((n) => new Float32Array(n), 32_768);
@@ -224,19 +223,8 @@ class RateBank extends ObjectBank<RateParams, RateState> {
     return evaluateRate(this.states[row]!, sample);
   }
 
+  /** Checkpoints and restores copy these parts out of the chunks (bank.ts `detached`). */
   protected override slicesOf(st: RateState): readonly ChunkSlice[] {
-    return slices(st);
-  }
-
-  override save(row: number): unknown {
-    const st = this.states[row]!;
-    return detached(st, slices(st), () => snapshotOf(st));
-  }
-
-  override load(row: number, snap: unknown): void {
-    const st = this.states[row]!;
-    detached(st, slices(st), () => restoreInto(st as unknown as Record<string, unknown>, snap as never));
+    return [['f', 'o', st.cfg.shape.cap], ['d', 'od', RING_DOUBLES + USER_DOUBLES]];
   }
 }
-
-const slices = (st: RateState): ChunkSlice[] => [['f', 'o', st.cfg.shape.cap], ['d', 'od', RING_DOUBLES + USER_DOUBLES]];

@@ -114,11 +114,11 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
     ));
     return { cfg, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, lo: cfg.lo ? newLadderState() : null, value: NaN, lastTs: NaN };
   },
-  createBank: () => new ThresholdBank(threshold),
 
   evaluate: evaluateThreshold,
 
   describe,
+  createBank: () => new ThresholdBank(threshold),
 };
 
 /** The engine's bank of threshold states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
