@@ -146,10 +146,10 @@ export class RuleEngine {
       let l: Level;
       if (R.track[j] === 1) {
         sample.value = v;
-        l = banks[R.bank[j]!]!.evaluate(R.row[j]!, sample);
+        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
       } else if (ok && v === v) {
         sample.value = v;
-        l = banks[R.bank[j]!]!.evaluate(R.row[j]!, sample);
+        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
         if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(ts)) l = Level.none;
       } else continue;
       if (l !== R.level[j]) { R.level[j] = l; changed = true; }
@@ -477,6 +477,21 @@ export class RuleEngine {
       out.push({ ts: S.evTs[at]!, value: Math.round(S.evVal[at]! * 1e4) / 1e4, quality: QUALITIES[S.evQ[at]!] ?? 'ok' });
     }
     return out;
+  }
+}
+
+/** `banks[b].evaluate(row, sample)` from a call site of its own per bank: a plan's banks are of different
+ * classes (one per kind), so one shared call site would be megamorphic, a full dispatch per rule that V8
+ * cannot inline; a site per bank number stays monomorphic and inlines the kind's evaluate. */
+function evaluateIn(banks: readonly RuleBank[], b: number, row: number, sample: Sample): Level {
+  switch (b) {
+    case 0: return banks[0]!.evaluate(row, sample);
+    case 1: return banks[1]!.evaluate(row, sample);
+    case 2: return banks[2]!.evaluate(row, sample);
+    case 3: return banks[3]!.evaluate(row, sample);
+    case 4: return banks[4]!.evaluate(row, sample);
+    case 5: return banks[5]!.evaluate(row, sample);
+    default: return banks[b]!.evaluate(row, sample);
   }
 }
 
