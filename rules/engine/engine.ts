@@ -16,7 +16,7 @@ import type { JournalEntry } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
 import { DEVICE_STATES, type DeviceState, type MemberView, type RuleBank, type Sample } from '../kinds/kind.ts';
 import type { Evidence, LevelSignal } from './signal.ts';
-import type { AlertSlot, CSiteRule, MetricColumns, Plan, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
+import type { AlertSlot, CSite, CSiteRule, MetricColumns, Plan, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 import { EVIDENCE_SAMPLES } from './compile.ts';
 import { restoreInto, snapshotOf } from '../kinds/snapshot.ts';
 
@@ -168,19 +168,20 @@ export class RuleEngine {
     this.tickRange(now, 0, n);
   }
 
-  /** Work units of one tick: every sensor, then every site rule, then the offline grouping (one unit). The
-   * shell runs them in slices so that a tick over 100k sensors never blocks the event loop for long. */
+  /** Work units of one tick: every sensor, then every site rule, then the offline grouping of every site.
+   * The shell runs them in slices so that a tick over 100k sensors never blocks the event loop for long. */
   tickUnits(): number {
-    return this.plan.sensors.length + this.plan.siteRules.length + 1;
+    return this.plan.sensors.length + this.plan.siteRules.length + this.plan.sites.length;
   }
 
   tickRange(now: number, from: number, to: number): void {
     const n = this.plan.sensors.length;
     const rules = this.plan.siteRules;
+    const sites = this.plan.sites;
     for (let u = from; u < to; u++) {
       if (u < n) this.tickSensor(u, now);
       else if (u - n < rules.length) this.evalSiteRule(rules[u - n]!, now, 0, false);
-      else this.groupOffline(now);
+      else if (u - n - rules.length < sites.length) this.groupOffline(sites[u - n - rules.length]!, now);
     }
   }
 
@@ -423,36 +424,36 @@ export class RuleEngine {
   }
 
   /** One site-level alert instead of a point alert per sensor when whole devices go offline (issue 4 "Noise"). */
-  private groupOffline(now: number): void {
-    for (const site of this.plan.sites) {
-      const offlineDevices: string[] = [];
-      for (const [deviceId, idxs] of site.devices) {
-        if (idxs.length < 2) continue;
-        if (idxs.every((i) => isOffline(this.S.deviceState[i]!))) offlineDevices.push(deviceId);
+  private groupOffline(site: CSite, now: number): void {
+    const offlineDevices: string[] = [];
+    const covered = new Set<number>();
+    for (const [deviceId, idxs] of site.devices) {
+      if (idxs.length < 2) continue;
+      if (idxs.every((i) => isOffline(this.S.deviceState[i]!))) {
+        offlineDevices.push(deviceId);
+        for (const i of idxs) covered.add(i);
       }
-      const covered = new Set<number>();
-      for (const d of offlineDevices) for (const i of site.devices.get(d)!) covered.add(i);
-      for (const i of site.sensors) {
-        const s = this.plan.sensors[i]!;
-        s.device.covered = covered.has(i);
-        this.settleSlot(s.device, 0, now, false);
-      }
-      const sl = site.offline;
-      const level = offlineDevices.length > 0 ? (this.o.offlineLevel ?? Level.yellow) : Level.none;
-      if (level !== sl.level || (level !== Level.none && sl.announced === Level.none)) {
-        sl.level = level;
-        sl.topRule = -1;
-        sl.topSite = null;
-        if (level !== sl.announced) {
-          sl.announced = level;
-          this.counters.signals++;
-          this.o.onSignal({
-            key: sl.key, kind: 'device', enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: null, metric: null, level,
-            rule: 'site.offline', ruleVersion: 1, thresholdSource: 'default', nativeAlarm: null, value: offlineDevices.length, threshold: null, unit: null,
-            text: level ? `${offlineDevices.length} 台设备离线（${offlineDevices.slice(0, 5).join('、')}${offlineDevices.length > 5 ? '…' : ''}），其测点全部中断` : '设备恢复在线',
-            ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
-          });
-        }
+    }
+    for (const i of site.sensors) {
+      const s = this.plan.sensors[i]!;
+      s.device.covered = covered.has(i);
+      this.settleSlot(s.device, 0, now, false);
+    }
+    const sl = site.offline;
+    const level = offlineDevices.length > 0 ? (this.o.offlineLevel ?? Level.yellow) : Level.none;
+    if (level !== sl.level || (level !== Level.none && sl.announced === Level.none)) {
+      sl.level = level;
+      sl.topRule = -1;
+      sl.topSite = null;
+      if (level !== sl.announced) {
+        sl.announced = level;
+        this.counters.signals++;
+        this.o.onSignal({
+          key: sl.key, kind: 'device', enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: null, metric: null, level,
+          rule: 'site.offline', ruleVersion: 1, thresholdSource: 'default', nativeAlarm: null, value: offlineDevices.length, threshold: null, unit: null,
+          text: level ? `${offlineDevices.length} 台设备离线（${offlineDevices.slice(0, 5).join('、')}${offlineDevices.length > 5 ? '…' : ''}），其测点全部中断` : '设备恢复在线',
+          ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
+        });
       }
     }
   }
