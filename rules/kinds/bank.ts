@@ -1,6 +1,8 @@
-// The rule bank: one state object per instance, as `init` made it, in an array addressed by row. The kinds
-// of performance.md's standard mix subclass it (`createBank`) with a direct call to their evaluate and, for
-// rate and health, arrays in chunks shared by many states; every other kind runs here unchanged.
+// Rule banks. `ObjectBank`: one state object per instance, as `init` made it, in an array addressed by row;
+// every kind without a bank of its own runs there unchanged. `RecordBank`: the kinds of performance.md's
+// standard mix (threshold, rate, statistic, health) keep no object per instance: a row is a fixed-size record
+// of float64, int32 and float32 words in large shared chunks, and the evaluate the bank calls directly (so V8
+// inlines it) reads and writes the record in place.
 import { Level } from '../../core/level.ts';
 import { restoreInto, snapshotOf } from './snapshot.ts';
 import type { DeviceState, RuleBank, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
@@ -38,18 +40,12 @@ export class ObjectBank<P, S> implements RuleBank<P> {
     return this.kind.deviceSince ? this.kind.deviceSince(this.states[row]!) : NaN;
   }
 
-  /** The parts of a state kept in chunks shared with other states (kinds with chunks override). */
-  protected slicesOf(_st: S): readonly ChunkSlice[] {
-    return [];
-  }
-
   pack(rows: readonly number[]): PackedStates {
-    return packStates(rows.map((r) => this.states[r]! as object), (st) => this.slicesOf(st as S));
+    return packStates(rows.map((r) => this.states[r]! as object), () => []);
   }
 
   unpack(p: unknown, i: number, row: number): void {
-    const st = this.states[row]! as object;
-    detached(st, this.slicesOf(st as S), () => restoreInto(st as Record<string, unknown>, rowOf(p as PackedStates, i) as never));
+    restoreInto(this.states[row]! as Record<string, unknown>, rowOf(p as PackedStates, i) as never);
   }
 }
 
@@ -136,27 +132,115 @@ export function bankFor<P>(kind: SensorRuleKind<P>): RuleBank<P> {
   return kind.createBank ? kind.createBank() : new ObjectBank(kind);
 }
 
-/** Hands out runs of a typed array from shared chunks: a kind's bank keeps many states' windows or doubles
- * in a few large arrays (a state holds the array and an offset) instead of one typed array, or one boxed
- * heap number per double, per state (performance.md: ≤ 1 KB of state per sensor). */
-export class Chunks<T extends Float32Array | Float64Array> {
-  private cur: T | null = null;
-  private at = 0;
+// A record bank's chunks: one ArrayBuffer of CHUNK_WORDS 8-byte words each, seen as Float64Array, Int32Array
+// and Float32Array. A row is chunk << CHUNK_BITS | the record's first word, so the hot path finds its record
+// with a shift and a mask (no object, no offset column).
+const CHUNK_BITS = 13;
+const CHUNK_WORDS = 1 << CHUNK_BITS; // 64 KiB
+const WORD_MASK = CHUNK_WORDS - 1;
 
-  constructor(private readonly make: (n: number) => T, private readonly size: number) {}
+/** The chunk of a record bank's row. */
+export function chunkOf(row: number): number {
+  return row >>> CHUNK_BITS;
+}
+/** The first 8-byte word of a record bank's row in its chunk: its doubles start at d[w], its int32 words at
+ * i[2 × w], its float32 words at f[2 × w]. */
+export function wordOf(row: number): number {
+  return row & WORD_MASK;
+}
 
-  take(n: number): { a: T; o: number } {
-    if (this.cur === null || this.at + n > this.cur.length) {
-      this.cur = this.make(Math.max(this.size, n));
-      this.at = 0;
+/** States as records in shared chunks (performance.md: ≤ 1 KB of rule state per sensor). No object per
+ * instance: V8 spends a 24 B header and 8 B per field on an object (16 B more per double field, boxed),
+ * where a record spends 8 B per double and 4 B per small integer. A record holds the state's numbers and,
+ * in an int32 word, the index of its compiled config in `cfgs` (configs are shared by equal params).
+ *
+ * The kind's own state object (as `init` shapes it) stays the kind's contract and the checkpoint format:
+ * cold paths (describe, checkpoints) see a row through `view` (a state object whose chunked arrays, if any,
+ * are slices of the chunks, `slicesOf`) and write a restored one back with `store`. */
+export abstract class RecordBank<P, S, C> implements RuleBank<P> {
+  readonly ticks: boolean;
+  /** Chunk k as float64, int32 and float32 words (one buffer). */
+  protected readonly d: Float64Array[] = [];
+  protected readonly i: Int32Array[] = [];
+  protected readonly f: Float32Array[] = [];
+  protected readonly cfgs: C[] = [];
+  private readonly cfgIds = new Map<C, number>();
+  private used = CHUNK_WORDS;
+
+  constructor(readonly kind: SensorRuleKind<P, S>) {
+    this.ticks = typeof kind.tick === 'function';
+  }
+
+  abstract add(params: P, ctx: SensorRuleContext): number;
+  abstract evaluate(row: number, sample: Sample): Level;
+  /** The row as `init` shapes a state (cold paths only: allocates). */
+  protected abstract view(row: number): S;
+  /** Writes a view's numbers back into its row (its chunk slices are written in place). */
+  protected abstract store(row: number, st: S): void;
+
+  /** The parts of a view that are slices of the chunks (kinds with arrays override). */
+  protected slicesOf(_st: S): readonly ChunkSlice[] {
+    return [];
+  }
+
+  /** A fresh record of `words` 8-byte words (zeroed); returns its row. */
+  protected reserve(words: number): number {
+    if (words > CHUNK_WORDS) throw new Error(`a record of ${words} words exceeds a chunk (${CHUNK_WORDS})`);
+    if (this.used + words > CHUNK_WORDS) {
+      const buf = new ArrayBuffer(CHUNK_WORDS * 8);
+      this.d.push(new Float64Array(buf));
+      this.i.push(new Int32Array(buf));
+      this.f.push(new Float32Array(buf));
+      this.used = 0;
     }
-    const o = this.at;
-    this.at += n;
-    return { a: this.cur, o };
+    const row = ((this.d.length - 1) << CHUNK_BITS) | this.used;
+    this.used += words;
+    return row;
+  }
+
+  /** The index of `cfg` in `cfgs` (added on first use). */
+  protected cfgId(cfg: C): number {
+    let id = this.cfgIds.get(cfg);
+    if (id === undefined) {
+      id = this.cfgs.length;
+      this.cfgs.push(cfg);
+      this.cfgIds.set(cfg, id);
+    }
+    return id;
+  }
+
+  tick(row: number, now: number): Level {
+    if (!this.kind.tick) return Level.none;
+    const st = this.view(row);
+    const l = this.kind.tick(st, now);
+    this.store(row, st);
+    return l;
+  }
+
+  describe(row: number): RuleDetail {
+    return this.kind.describe(this.view(row));
+  }
+
+  deviceState(row: number): DeviceState {
+    return this.kind.deviceState ? this.kind.deviceState(this.view(row)) : 'ok';
+  }
+
+  deviceSince(row: number): number {
+    return this.kind.deviceSince ? this.kind.deviceSince(this.view(row)) : NaN;
+  }
+
+  pack(rows: readonly number[]): PackedStates {
+    return packStates(rows.map((r) => this.view(r) as object), (st) => this.slicesOf(st as S));
+  }
+
+  unpack(p: unknown, i: number, row: number): void {
+    const st = this.view(row);
+    detached(st as object, this.slicesOf(st), () => restoreInto(st as Record<string, unknown>, rowOf(p as PackedStates, i) as never));
+    this.store(row, st);
   }
 }
 
-/** Part of a state kept in a chunk: the array's key, the offset's key and the length. */
+/** Part of a state that is a slice of a chunk: the array's key, the offset's key and the length. */
 export type ChunkSlice = readonly [array: string, offset: string, length: number];
 
 /** Runs `use` with the state's chunk slices copied into arrays of its own at offset 0 (a checkpoint holds a

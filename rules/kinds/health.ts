@@ -29,40 +29,80 @@ import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import { DEVICE_STATES, type DeviceState, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { fmtValue, internCompiled } from './step.ts';
-import { Chunks, ObjectBank, type ChunkSlice } from './bank.ts';
+import { chunkOf, RecordBank, wordOf, type ChunkSlice } from './bank.ts';
 
 const LevelChoice = z.enum(['none', 'blue', 'yellow', 'orange', 'red']);
 
-function evaluateHealth(st: HealthState, s: Sample): Level {
-  const cfg = st.cfg;
-  const d = st.d, o = st.od;
+function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: number, s: Sample): Level {
   const recv = s.receivedAt;
   // Any sample proves the device is talking.
   if (!(recv <= d[o + LAST_RECV]!)) d[o + LAST_RECV] = recv;
-  st.silent = 0;
+  a[ai + SILENT_] = 0;
   const v = s.value;
   const q = qualityCode(s.quality);
   if (q === OK && v === v) {
-    if (v === d[o + RUN_V]) st.runN += 1;
-    else {
+    if (v === d[o + RUN_V]) {
+      const n = a[ai + RUN_N]!;
+      if (n < RUN_N_CAP) a[ai + RUN_N] = n + 1;
+    } else {
       d[o + RUN_V] = v;
-      st.runN = 1;
+      a[ai + RUN_N] = 1;
       d[o + RUN_SINCE] = recv;
     }
   }
+  const sc = a[ai + SC]!;
   let c: number;
   if (q !== OK) c = q;
   else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
   // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
-  else if (Math.abs(s.ts - recv) > (st.sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
-  else if (!cfg.boolean && st.runN >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
+  else if (Math.abs(s.ts - recv) > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
+  else if (!cfg.boolean && a[ai + RUN_N]! >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
   else c = OK;
   const since = d[o + SC_SINCE]!;
-  if (c !== st.sc || since !== since) {
-    st.sc = c;
+  if (c !== sc || since !== since) {
+    a[ai + SC] = c;
     d[o + SC_SINCE] = c === STUCK ? d[o + RUN_SINCE]! : recv;
   }
   return cfg.levels[c]!;
+}
+
+function tickAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: number, now: number): Level {
+  const first = d[o + FIRST_TICK]!;
+  if (first !== first) d[o + FIRST_TICK] = now;
+  const recv = d[o + LAST_RECV]!;
+  const last = recv === recv ? recv : d[o + FIRST_TICK]!;
+  if (a[ai + SILENT_] === 0 && now - last > cfg.silentMs) a[ai + SILENT_] = 1;
+  return cfg.levels[effectiveCodeAt(a, ai)]!;
+}
+
+function effectiveCodeAt(a: Int32Array, ai: number): number {
+  return a[ai + SILENT_] !== 0 ? SILENT : a[ai + SC]!;
+}
+
+function deviceSinceAt(d: Float64Array, o: number, a: Int32Array, ai: number): number {
+  if (a[ai + SILENT_] === 0) return d[o + SC_SINCE]!;
+  const last = d[o + LAST_RECV]!;
+  return last === last ? last : d[o + FIRST_TICK]!;
+}
+
+// The kind's API on a state object: the same code, its doubles in place, its integers on a scratch copy.
+function toInts(st: HealthState, a: Int32Array, ai: number): void {
+  a[ai + SC] = st.sc;
+  a[ai + SILENT_] = st.silent;
+  a[ai + RUN_N] = st.runN;
+}
+
+function fromInts(a: Int32Array, ai: number, st: HealthState): void {
+  st.sc = a[ai + SC]!;
+  st.silent = a[ai + SILENT_]!;
+  st.runN = a[ai + RUN_N]!;
+}
+
+function evaluateHealth(st: HealthState, s: Sample): Level {
+  toInts(st, scratch, 0);
+  const l = evaluateAt(st.cfg, st.d, st.od, scratch, 0, s);
+  fromInts(scratch, 0, st);
+  return l;
 }
 
 export const healthParams = z.strictObject({
@@ -153,18 +193,18 @@ class HealthCfg {
   }
 }
 
-/** Per-sensor state: plain data (checkpointed by the engine) plus the compiled config. */
+/** Per-sensor state as the kind's API and checkpoints see it: plain data plus the compiled config. The
+ * engine's bank keeps the same numbers in a record instead (HealthBank). */
 export interface HealthState {
   cfg: HealthCfg;
   /** State code from the last sample (never SILENT); since when is d[od + SC_SINCE] (receive time). */
   sc: number;
   /** 1 while silent (set by tick, cleared by any sample). */
   silent: number;
-  /** Samples in a row with the same quality-ok value (the flat run; its value and start are in `d`). */
+  /** Samples in a row with the same quality-ok value (the flat run; its value and start are in `d`), capped
+   * at 2^31 − 1. */
   runN: number;
-  /** The doubles, at d[od …]: SC_SINCE, LAST_RECV, FIRST_TICK, RUN_V, RUN_SINCE. An array of the state's
-   * own after `init`; the engine's bank (HealthBank) keeps them in chunks shared by many states, so no
-   * double is boxed on the heap (performance.md: ≤ 1 KB of state per sensor). */
+  /** The doubles, at d[od …]: SC_SINCE, LAST_RECV, FIRST_TICK, RUN_V, RUN_SINCE. */
   d: Float64Array;
   od: number;
 }
@@ -179,6 +219,14 @@ const FIRST_TICK = 2;
 const RUN_V = 3;
 const RUN_SINCE = 4;
 const DOUBLES = 5;
+// Small integers at a[ai …]: the bank's index of the compiled config (records only), then sc, silent, runN.
+const CFG = 0;
+const SC = 1;
+const SILENT_ = 2;
+const RUN_N = 3;
+const INTS = 4;
+const RUN_N_CAP = 0x7fffffff;
+const scratch = new Int32Array(INTS);
 
 function qualityCode(q: Sample['quality']): number {
   switch (q) {
@@ -192,10 +240,6 @@ function qualityCode(q: Sample['quality']): number {
   }
 }
 
-function effectiveCode(st: HealthState): number {
-  return st.silent !== 0 ? SILENT : st.sc;
-}
-
 /** The device state now in force and since when (epoch ms, platform receive clock; NaN before any sample
  * or silence). The engine shows it in MemberView.deviceState/deviceSince. Allocates: prefer
  * `deviceStateOf` / `deviceSinceOf` on hot paths. */
@@ -206,10 +250,12 @@ export function deviceStateOf(st: HealthState): DeviceState {
   return DEVICE_STATES[effectiveCode(st)]!;
 }
 export function deviceSinceOf(st: HealthState): number {
-  const d = st.d, o = st.od;
-  if (st.silent === 0) return d[o + SC_SINCE]!;
-  const last = d[o + LAST_RECV]!;
-  return last === last ? last : d[o + FIRST_TICK]!;
+  toInts(st, scratch, 0);
+  return deviceSinceAt(st.d, st.od, scratch, 0);
+}
+
+function effectiveCode(st: HealthState): number {
+  return st.silent !== 0 ? SILENT : st.sc;
 }
 
 function describe(st: HealthState): RuleDetail {
@@ -241,13 +287,10 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   evaluate: evaluateHealth,
 
   tick(st: HealthState, now: number): Level {
-    const d = st.d, o = st.od;
-    const first = d[o + FIRST_TICK]!;
-    if (first !== first) d[o + FIRST_TICK] = now;
-    const recv = d[o + LAST_RECV]!;
-    const last = recv === recv ? recv : d[o + FIRST_TICK]!;
-    if (st.silent === 0 && now - last > st.cfg.silentMs) st.silent = 1;
-    return st.cfg.levels[effectiveCode(st)]!;
+    toInts(st, scratch, 0);
+    const l = tickAt(st.cfg, st.d, st.od, scratch, 0, now);
+    fromInts(scratch, 0, st);
+    return l;
   },
 
   describe,
@@ -256,35 +299,69 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   createBank: () => new HealthBank(health),
 };
 
-/** A fresh state, with its doubles in an array of its own or at `at` in a chunk (HealthBank). */
-function initHealth(params: HealthParams, ctx: SensorRuleContext, at?: { a: Float64Array; o: number }): HealthState {
+function healthCfg(params: HealthParams, ctx: SensorRuleContext): HealthCfg {
   const type = sensorType(ctx.sensor.type);
   if (!type) throw new Error(`health: unknown sensor type "${ctx.sensor.type}"`);
   const range = ctx.metricDef.range;
   const isBool = ctx.metricDef.kind === 'boolean';
   const key = `health|${type.intervalS}|${range ? range.join(',') : '-'}|${isBool ? 'b' : 'n'}|${JSON.stringify(params)}`;
-  const cfg = internCompiled(key, () => new HealthCfg(params, type.intervalS, range, isBool));
-  const d = at ? at.a : new Float64Array(DOUBLES);
-  const od = at ? at.o : 0;
-  d.fill(NaN, od, od + DOUBLES);
-  return { cfg, sc: OK, silent: 0, runN: 0, d, od };
+  return internCompiled(key, () => new HealthCfg(params, type.intervalS, range, isBool));
 }
 
-/** The engine's bank of health states (bank.ts): doubles in shared chunks, and a direct call to this kind's
- * evaluate so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
-class HealthBank extends ObjectBank<HealthParams, HealthState> {
-  private readonly doubles = new Chunks((n) => new Float64Array(n), 8_190);
+function initHealth(params: HealthParams, ctx: SensorRuleContext): HealthState {
+  return { cfg: healthCfg(params, ctx), sc: OK, silent: 0, runN: 0, d: new Float64Array(DOUBLES).fill(NaN), od: 0 };
+}
 
+/** The engine's bank of health states (bank.ts RecordBank): a record per state, 5 doubles and 4 small
+ * integers, 56 B; the bank calls this kind's evaluate and tick directly, so that V8 inlines them. */
+class HealthBank extends RecordBank<HealthParams, HealthState, HealthCfg> {
   override add(params: HealthParams, ctx: SensorRuleContext): number {
-    this.states.push(initHealth(params, ctx, this.doubles.take(DOUBLES)));
-    return this.states.length - 1;
+    const cfg = healthCfg(params, ctx);
+    const row = this.reserve(DOUBLES + INTS / 2);
+    const c = chunkOf(row), w = wordOf(row);
+    this.d[c]!.fill(NaN, w, w + DOUBLES);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    a[ai + CFG] = this.cfgId(cfg);
+    a[ai + SC] = OK;
+    return row;
   }
 
   override evaluate(row: number, sample: Sample): Level {
-    return evaluateHealth(this.states[row]!, sample);
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    return evaluateAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, sample);
   }
 
-  /** Checkpoints and restores copy this part out of the chunks (bank.ts `detached`). */
+  override tick(row: number, now: number): Level {
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    return tickAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, now);
+  }
+
+  override deviceState(row: number): DeviceState {
+    const c = chunkOf(row), w = wordOf(row);
+    return DEVICE_STATES[effectiveCodeAt(this.i[c]!, 2 * (w + DOUBLES))]!;
+  }
+
+  override deviceSince(row: number): number {
+    const c = chunkOf(row), w = wordOf(row);
+    return deviceSinceAt(this.d[c]!, w, this.i[c]!, 2 * (w + DOUBLES));
+  }
+
+  /** A view's doubles are its record's, in the chunk (bank.ts `detached` copies them for checkpoints). */
+  protected override view(row: number): HealthState {
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    const st: HealthState = { cfg: this.cfgs[a[ai + CFG]!]!, sc: OK, silent: 0, runN: 0, d: this.d[c]!, od: w };
+    fromInts(a, ai, st);
+    return st;
+  }
+
+  protected override store(row: number, st: HealthState): void {
+    const c = chunkOf(row), w = wordOf(row);
+    toInts(st, this.i[c]!, 2 * (w + DOUBLES));
+  }
+
   protected override slicesOf(_st: HealthState): readonly ChunkSlice[] {
     return SLICES;
   }

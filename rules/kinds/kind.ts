@@ -97,7 +97,7 @@ export interface SensorRuleKind<P = unknown, S = unknown> {
   deviceState?(state: S): DeviceState;
   deviceSince?(state: S): number;
   /** Optional: the engine's bank for this kind (rules/kinds/bank.ts), e.g. one with a direct call to the kind's
-   * evaluate or with chunked arrays; without it the engine keeps an `ObjectBank`. Either way the behaviour is the kind's. */
+   * evaluate or with its states as records (bank.ts RecordBank); without it the engine keeps an `ObjectBank`. Either way the behaviour is the kind's. */
   createBank?(): RuleBank<P>;
 }
 
@@ -105,7 +105,8 @@ export interface SensorRuleKind<P = unknown, S = unknown> {
  * rule state by index instead of chasing one object per rule). The engine keeps one bank per kind and plan. */
 export interface RuleBank<P = unknown> {
   readonly kind: SensorRuleKind<P>;
-  /** Compiles one instance (as `init`) and returns its row. */
+  /** Compiles one instance (as `init`) and returns its row: the bank's handle for it (an int32, not
+   * necessarily dense or positive; bank.ts RecordBank encodes where the record lives). */
   add(params: P, ctx: SensorRuleContext): number;
   evaluate(row: number, sample: Sample): Level;
   /** Whether the kind has a clock sweep (`tick`). */

@@ -22,9 +22,9 @@
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { newRing, RING_DOUBLES, ringPush, RingShape, ringSlopePerBucket, ringSpanBuckets, type RingState } from './ring.ts';
-import { Chunks, ObjectBank, type ChunkSlice } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { newRing, RING_DOUBLES, RING_INTS, ringClearAt, ringCountAt, ringFromInts, ringPushAt, RingShape, ringSlopeAt, ringSpanAt, ringToInts, type RingState } from './ring.ts';
+import { chunkOf, RecordBank, wordOf, type ChunkSlice } from './bank.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const DEFAULT_POINTS = 60;
 const DEFAULT_MIN_SAMPLES = 3;
@@ -35,38 +35,70 @@ const P1 = RING_DOUBLES + 1; // median3: the previous raw value
 const P2 = RING_DOUBLES + 2; // median3: the one before
 const RATE = RING_DOUBLES + 3; // the last rate (per perS), NaN when undefined
 const USER_DOUBLES = 4;
+const DOUBLES = RING_DOUBLES + USER_DOUBLES;
+// Small integers at a[ai + …]: the bank's index of the compiled config (records only), the ring's, the
+// median filter's count, the ladder.
+const CFG = 0;
+const RING = 1;
+const SEEN = RING + RING_INTS;
+const LADDER = SEEN + 1;
+const INTS = LADDER + LADDER_INTS;
+/** A record's int32 words, rounded up to whole 8-byte words: its window starts after them. */
+const INT_WORDS = (INTS + 1) >> 1;
 
-function evaluateRate(st: RateState, s: Sample): Level {
-  const cfg = st.cfg;
+function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
   const v = s.value;
   const ts = s.ts;
-  const d = st.d, od = st.od;
   const lastTs = d[od + LAST_TS]!;
-  if (v !== v || ts < lastTs) return ladderLevel(st);
+  if (v !== v || ts < lastTs) return ladderLevelAt(a, ai + LADDER);
   const dt = lastTs === lastTs ? ts - lastTs : 0;
   d[od + LAST_TS] = ts;
+  const ri = ai + RING;
   if (cfg.median3) {
     // The median of (p2, p1, v) belongs to the middle sample, p1, dated lastTs.
     const p1 = d[od + P1]!;
-    if (st.seen >= 2) ringPush(cfg.shape, st, lastTs, median3(d[od + P2]!, p1, v));
-    else st.seen += 1;
+    const seen = a[ai + SEEN]!;
+    if (seen >= 2) ringPushAt(cfg.shape, f, of, d, od, a, ri, lastTs, median3(d[od + P2]!, p1, v));
+    else a[ai + SEEN] = seen + 1;
     d[od + P2] = p1;
     d[od + P1] = v;
   } else {
-    ringPush(cfg.shape, st, ts, v);
+    ringPushAt(cfg.shape, f, of, d, od, a, ri, ts, v);
   }
-  if (st.n < cfg.minSamples || ringSpanBuckets(st) < cfg.minSpanBuckets) {
+  if (ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets) {
     d[od + RATE] = NaN;
-    cfg.ladder.reset(st);
+    cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
-  const r = ringSlopePerBucket(st) * cfg.scale;
+  const r = ringSlopeAt(d, od, a, ri) * cfg.scale;
   d[od + RATE] = r;
   if (r !== r) {
-    cfg.ladder.reset(st);
+    cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
-  return cfg.ladder.apply(st, cfg.dir === 2 ? Math.abs(r) : r, dt);
+  return cfg.ladder.applyAt(a, ai + LADDER, cfg.dir === 2 ? Math.abs(r) : r, dt);
+}
+
+// The kind's API on a state object: the same code, its arrays in place, its integers on a scratch copy.
+const scratch = new Int32Array(INTS);
+
+function toInts(st: RateState, a: Int32Array, ai: number): void {
+  ringToInts(st, a, ai + RING);
+  a[ai + SEEN] = st.seen;
+  ladderToInts(st, a, ai + LADDER);
+}
+
+function fromInts(a: Int32Array, ai: number, st: RateState): void {
+  ringFromInts(a, ai + RING, st);
+  st.seen = a[ai + SEEN]!;
+  ladderFromInts(a, ai + LADDER, st);
+}
+
+function evaluateRate(st: RateState, s: Sample): Level {
+  toInts(st, scratch, 0);
+  const l = evaluateAt(st.cfg, st.f, st.o, st.d, st.od, scratch, 0, s);
+  fromInts(scratch, 0, st);
+  return l;
 }
 
 export const rateParams = z
@@ -141,7 +173,8 @@ function perLabel(perS: number): string {
   return named[perS] ?? (perS % 86400 === 0 ? `${perS / 86400}d` : perS % 3600 === 0 ? `${perS / 3600}h` : perS % 60 === 0 ? `${perS / 60}min` : `${perS}s`);
 }
 
-/** Per-sensor state: plain data (checkpointed by the engine), the compiled config, ring and ladder inline. */
+/** Per-sensor state as the kind's API and checkpoints see it: plain data, the compiled config, ring and
+ * ladder inline. The engine's bank keeps the same numbers and window in a record instead (RateBank). */
 export interface RateState extends RingState, LadderState {
   cfg: RateCfg;
   /** Raw samples seen by the median filter (0, 1, 2 = primed). */
@@ -197,34 +230,54 @@ function rateCfg(params: RateParams, ctx: SensorRuleContext): RateCfg {
     new RateCfg(params, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), unit));
 }
 
-/** A fresh state, with arrays of its own or in the given chunks (RateBank). */
-function initRate(params: RateParams, ctx: SensorRuleContext, at?: Parameters<typeof newRing>[2]): RateState {
+/** A fresh state, with arrays of its own. */
+function initRate(params: RateParams, ctx: SensorRuleContext): RateState {
   const cfg = rateCfg(params, ctx);
-  const ring = newRing(cfg.shape, USER_DOUBLES, at);
-  ring.d.fill(NaN, ring.od + RING_DOUBLES, ring.od + RING_DOUBLES + USER_DOUBLES);
+  const ring = newRing(cfg.shape, USER_DOUBLES);
+  ring.d.fill(NaN, ring.od + RING_DOUBLES, ring.od + DOUBLES);
   return { cfg, ...ring, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1 };
 }
 
-/** The engine's bank of rate states (bank.ts): windows and scalars in chunks, and a direct call to this kind's evaluate
- * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
-class RateBank extends ObjectBank<RateParams, RateState> {
-  // Windows and scalars live in chunks shared by many states (ring.ts "Memory").
-  private readonly floats = new Chunks((n) => new Float32Array(n), 32_768);
-  private readonly doubles = new Chunks((n) => new Float64Array(n), 8_192);
-
+/** The engine's bank of rate states (bank.ts RecordBank): a record per state, 8 doubles, 14 small integers and
+ * the window's floats (360 B at 60 points); the bank calls this kind's evaluate directly, so that V8 inlines it. */
+class RateBank extends RecordBank<RateParams, RateState, RateCfg> {
   override add(params: RateParams, ctx: SensorRuleContext): number {
-    const f = this.floats.take(rateCfg(params, ctx).shape.cap);
-    const d = this.doubles.take(RING_DOUBLES + USER_DOUBLES);
-    this.states.push(initRate(params, ctx, { f: f.a, o: f.o, d: d.a, od: d.o }));
-    return this.states.length - 1;
+    const cfg = rateCfg(params, ctx);
+    const row = this.reserve(DOUBLES + INT_WORDS + ((cfg.shape.cap + 1) >> 1));
+    const c = chunkOf(row), w = wordOf(row);
+    const d = this.d[c]!, a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    ringClearAt(cfg.shape, this.f[c]!, ai + 2 * INT_WORDS, d, w, a, ai + RING);
+    d.fill(NaN, w + RING_DOUBLES, w + DOUBLES);
+    a[ai + CFG] = this.cfgId(cfg);
+    cfg.ladder.resetAt(a, ai + LADDER);
+    return row;
   }
 
   override evaluate(row: number, sample: Sample): Level {
-    return evaluateRate(this.states[row]!, sample);
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    return evaluateAt(this.cfgs[a[ai + CFG]!]!, this.f[c]!, ai + 2 * INT_WORDS, this.d[c]!, w, a, ai, sample);
   }
 
-  /** Checkpoints and restores copy these parts out of the chunks (bank.ts `detached`). */
+  /** A view's window and doubles are its record's, in the chunk (bank.ts `detached` copies them for
+   * checkpoints). */
+  protected override view(row: number): RateState {
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    const st: RateState = {
+      cfg: this.cfgs[a[ai + CFG]!]!, f: this.f[c]!, o: ai + 2 * INT_WORDS, d: this.d[c]!, od: w,
+      n: 0, sk: 0, skk: 0, hc: 0, hs: 0, tk: 0, seen: 0, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1,
+    };
+    fromInts(a, ai, st);
+    return st;
+  }
+
+  protected override store(row: number, st: RateState): void {
+    const c = chunkOf(row), w = wordOf(row);
+    toInts(st, this.i[c]!, 2 * (w + DOUBLES));
+  }
+
   protected override slicesOf(st: RateState): readonly ChunkSlice[] {
-    return [['f', 'o', st.cfg.shape.cap], ['d', 'od', RING_DOUBLES + USER_DOUBLES]];
+    return [['f', 'o', st.cfg.shape.cap], ['d', 'od', DOUBLES]];
   }
 }

@@ -17,10 +17,10 @@
 // distance from the first value ever seen. The least-squares slope is then O(1) per sample.
 //
 // Memory (performance.md: ≤ 1 KB per sensor for the standard mix): the slots are `cap` floats at
-// f[o … o + cap) and the float64 scalars (head bucket, value base, Σv, Σkv, then the user's own) are at
-// d[od …]. Both arrays are the ring's own after `newRing`; the engine's rate bank (rate.ts) moves them into
-// chunks shared by many rings, so a ring costs its slots and scalars, not two typed-array objects, and no
-// double is boxed on the heap.
+// f[o … o + cap), the float64 scalars (head bucket, value base, Σv, Σkv, then the user's own) at d[od …] and
+// the small integers (n, Σk, Σk², …) at a[ai …] of an Int32Array. The engine's rate bank (rate.ts) keeps all
+// three in one record of a shared chunk (bank.ts RecordBank); `RingState` is the same ring as an object with
+// arrays of its own, for the kind's API and checkpoints.
 
 /** The compiled shape of a ring: immutable, shared by sensors with equal params. */
 export class RingShape {
@@ -40,7 +40,18 @@ export const SKV = 3; // Σ k·slot value
 /** Where a user of the ring keeps its own doubles (d[od + RING_DOUBLES + i]). */
 export const RING_DOUBLES = 4;
 
-/** Per-sensor ring state, inline in the kind's state (small integers and two array references). */
+// Small integers at a[ai + …].
+const N = 0; // valid buckets in the window
+const SK = 1; // Σk over valid buckets (k = bucket − head ≤ 0)
+const SKK = 2; // Σk²
+const HC = 3; // samples merged into the head bucket
+const HS = 4; // slot of the head bucket (head bucket mod cap)
+const TK = 5; // k of the oldest valid bucket (≤ 0)
+export const RING_INTS = 6;
+/** Past this many samples in one bucket, the bucket's mean weighs further ones as this many. */
+const HC_CAP = 2 ** 30;
+
+/** Per-sensor ring state as an object: the arrays and the small integers of the ring by name. */
 export interface RingState {
   /** The slots: f[o + slot] holds bucket value − base, NaN when empty. */
   f: Float32Array;
@@ -61,26 +72,67 @@ export interface RingState {
   tk: number;
 }
 
-/** An empty ring of `shape` with arrays of its own (`userDoubles` more scalars for the caller), or in the
- * given chunks at the given offsets. */
-export function newRing(shape: RingShape, userDoubles = 0, at?: { f: Float32Array; o: number; d: Float64Array; od: number }): RingState {
-  const st: RingState = {
-    f: at ? at.f : new Float32Array(shape.cap), o: at ? at.o : 0, d: at ? at.d : new Float64Array(RING_DOUBLES + userDoubles), od: at ? at.od : 0,
-    n: 0, sk: 0, skk: 0, hc: 0, hs: 0, tk: 0,
-  };
+/** Copies a RingState's small integers into a[ai …] and back. */
+export function ringToInts(st: RingState, a: Int32Array, ai: number): void {
+  a[ai + N] = st.n;
+  a[ai + SK] = st.sk;
+  a[ai + SKK] = st.skk;
+  a[ai + HC] = st.hc;
+  a[ai + HS] = st.hs;
+  a[ai + TK] = st.tk;
+}
+export function ringFromInts(a: Int32Array, ai: number, st: RingState): void {
+  st.n = a[ai + N]!;
+  st.sk = a[ai + SK]!;
+  st.skk = a[ai + SKK]!;
+  st.hc = a[ai + HC]!;
+  st.hs = a[ai + HS]!;
+  st.tk = a[ai + TK]!;
+}
+
+const scratch = new Int32Array(RING_INTS);
+
+/** An empty ring of `shape` with arrays of its own (`userDoubles` more scalars for the caller). */
+export function newRing(shape: RingShape, userDoubles = 0): RingState {
+  const st: RingState = { f: new Float32Array(shape.cap), o: 0, d: new Float64Array(RING_DOUBLES + userDoubles), od: 0, n: 0, sk: 0, skk: 0, hc: 0, hs: 0, tk: 0 };
   ringClear(shape, st);
   return st;
 }
 
 /** Empties the window. */
 export function ringClear(shape: RingShape, st: RingState): void {
-  st.f.fill(NaN, st.o, st.o + shape.cap);
-  st.n = 0;
-  st.sk = 0;
-  st.skk = 0;
-  st.hc = 0;
-  st.tk = 0;
-  const d = st.d, od = st.od;
+  ringToInts(st, scratch, 0);
+  ringClearAt(shape, st.f, st.o, st.d, st.od, scratch, 0);
+  ringFromInts(scratch, 0, st);
+}
+
+/** `ringPushAt` on a RingState. */
+export function ringPush(shape: RingShape, st: RingState, ts: number, value: number): boolean {
+  ringToInts(st, scratch, 0);
+  const ok = ringPushAt(shape, st.f, st.o, st.d, st.od, scratch, 0, ts, value);
+  ringFromInts(scratch, 0, st);
+  return ok;
+}
+
+/** Least-squares slope over the valid buckets, in value units per bucket; NaN with fewer than 2. */
+export function ringSlopePerBucket(st: RingState): number {
+  ringToInts(st, scratch, 0);
+  return ringSlopeAt(st.d, st.od, scratch, 0);
+}
+
+/** Buckets between the oldest and the newest valid bucket (0 with fewer than 2). */
+export function ringSpanBuckets(st: RingState): number {
+  return st.n < 2 ? 0 : -st.tk;
+}
+
+/** Empties the window of the ring at (f, o), (d, od), (a, ai). */
+export function ringClearAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number): void {
+  f.fill(NaN, o, o + shape.cap);
+  a[ai + N] = 0;
+  a[ai + SK] = 0;
+  a[ai + SKK] = 0;
+  a[ai + HC] = 0;
+  a[ai + TK] = 0;
   d[od + HB] = NaN;
   d[od + BASE] = NaN;
   d[od + SV] = 0;
@@ -89,17 +141,16 @@ export function ringClear(shape: RingShape, st: RingState): void {
 
 /** Adds a value at `ts` (ms). Points must come in time order: one older than the head bucket is refused
  * (returns false). Allocates nothing; O(1) amortised (a head jump clears at most `cap` slots). */
-export function ringPush(shape: RingShape, st: RingState, ts: number, value: number): boolean {
+export function ringPushAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, ts: number, value: number): boolean {
   const c = shape.cap;
-  const d = st.d, od = st.od;
   const b = Math.floor(ts / shape.bucketMs);
   const hb = d[od + HB]!;
-  if (st.n === 0 || hb !== hb) {
+  if (a[ai + N] === 0 || hb !== hb) {
     // Empty window: start over at this bucket, with this value as the base.
-    ringClear(shape, st);
+    ringClearAt(shape, f, o, d, od, a, ai);
     d[od + BASE] = value;
     d[od + HB] = b;
-    st.hs = (b - Math.floor(b / c) * c) | 0;
+    a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
   } else if (b < hb) {
     return false;
   } else if (b > hb) {
@@ -107,52 +158,48 @@ export function ringPush(shape: RingShape, st: RingState, ts: number, value: num
     if (b - hb >= c) {
       // Everything left the window; keep the base.
       const base = d[od + BASE]!;
-      ringClear(shape, st);
+      ringClearAt(shape, f, o, d, od, a, ai);
       d[od + BASE] = base;
       d[od + HB] = b;
-      st.hs = (b - Math.floor(b / c) * c) | 0;
-    } else advance(shape, st, (b - hb) | 0);
+      a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
+    } else advance(shape, f, o, d, od, a, ai, (b - hb) | 0);
   }
   // Merge into the head bucket's running mean (k = 0: Σk, Σk², Σkv do not change).
-  const f = st.f;
-  const at = st.o + st.hs;
+  const at = o + a[ai + HS]!;
   const old = f[at]!;
   const x = value - d[od + BASE]!;
-  const hc = st.hc + 1;
-  st.hc = hc;
+  let hc = a[ai + HC]!;
+  if (hc < HC_CAP) a[ai + HC] = ++hc;
   const mean = old === old ? Math.fround(old + (x - old) / hc) : Math.fround(x);
   f[at] = mean;
   if (old === old) d[od + SV] = d[od + SV]! + (mean - old);
   else {
-    st.n += 1;
+    a[ai + N] = a[ai + N]! + 1;
     d[od + SV] = d[od + SV]! + mean;
   }
   return true;
 }
 
-/** Moves the head forward by 0 < d < cap buckets: shifts k, evicts the buckets that leave the window. */
-function advance(shape: RingShape, st: RingState, d: number): void {
-  const f = st.f;
-  const o = st.o;
+/** Moves the head forward by 0 < by < cap buckets: shifts k, evicts the buckets that leave the window. */
+function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array, od: number, a: Int32Array, ai: number, by: number): void {
   const c = shape.cap;
-  // k → k − d for every valid bucket.
-  let n = st.n;
-  let sk = st.sk;
-  let skk = st.skk;
-  const dd = st.d, od = st.od;
+  // k → k − by for every valid bucket.
+  let n = a[ai + N]!;
+  let sk = a[ai + SK]!;
+  let skk = a[ai + SKK]!;
   let sv = dd[od + SV]!;
-  let skv = dd[od + SKV]! - d * sv;
-  skk = (skk - 2 * d * sk + n * d * d) | 0;
-  sk = (sk - n * d) | 0;
-  // The next d slots after the old head held the d oldest buckets; after the shift their k is −c … −c+d−1
-  // in slot order. They leave the window.
-  const hs = st.hs;
+  let skv = dd[od + SKV]! - by * sv;
+  skk = (skk - 2 * by * sk + n * by * by) | 0;
+  sk = (sk - n * by) | 0;
+  // The next `by` slots after the old head held the `by` oldest buckets; after the shift their k is
+  // −c … −c+by−1 in slot order. They leave the window.
+  const hs = a[ai + HS]!;
   let slot = hs;
-  for (let i = 0; i < d; i++) {
+  for (let i = 0; i < by; i++) {
     slot = slot + 1 === c ? 0 : slot + 1;
     const x = f[o + slot]!;
     if (x === x) {
-      const k = i - c + 1 - d;
+      const k = i - c + 1 - by;
       n -= 1;
       sk = (sk - k) | 0;
       skk = (skk - k * k) | 0;
@@ -161,14 +208,14 @@ function advance(shape: RingShape, st: RingState, d: number): void {
     }
     f[o + slot] = NaN;
   }
-  st.n = n;
-  st.sk = sk;
-  st.skk = skk;
-  st.hs = slot;
-  st.hc = 0;
+  a[ai + N] = n;
+  a[ai + SK] = sk;
+  a[ai + SKK] = skk;
+  a[ai + HS] = slot;
+  a[ai + HC] = 0;
   // The oldest valid bucket, if it left: scan forward from the oldest slot still in the window (the tail
   // only moves forward, so this is amortised O(1)). The new head is about to be filled: tk = 0 at worst.
-  let tk = st.tk - d;
+  let tk = a[ai + TK]! - by;
   if (tk <= -c) {
     tk = 0;
     for (let k = 1 - c, s = slot + 1 === c ? 0 : slot + 1; k < 0; k++, s = s + 1 === c ? 0 : s + 1) {
@@ -178,10 +225,10 @@ function advance(shape: RingShape, st: RingState, d: number): void {
       }
     }
   }
-  st.tk = tk;
+  a[ai + TK] = tk;
   if (slot < hs) {
     // The head wrapped: once per revolution.
-    recompute(shape, st);
+    recompute(shape, f, o, dd, od, a, ai);
     return;
   }
   dd[od + SV] = sv;
@@ -189,11 +236,9 @@ function advance(shape: RingShape, st: RingState, d: number): void {
 }
 
 /** Once per revolution: rebases values on the newest valid point, recomputes the sums from the slots. */
-function recompute(shape: RingShape, st: RingState): void {
-  const f = st.f;
-  const o = st.o;
+function recompute(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number): void {
   const c = shape.cap;
-  const hs = st.hs;
+  const hs = a[ai + HS]!;
   // Newest valid slot before the head (the head itself is empty right after an advance).
   let delta = 0;
   for (let i = 1, s = hs === 0 ? c - 1 : hs - 1; i < c; i++, s = s === 0 ? c - 1 : s - 1) {
@@ -220,26 +265,31 @@ function recompute(shape: RingShape, st: RingState): void {
     sv += v;
     skv += k * v;
   }
-  const d = st.d, od = st.od;
   d[od + BASE] = d[od + BASE]! + delta;
-  st.n = n;
-  st.sk = sk;
-  st.skk = skk;
+  a[ai + N] = n;
+  a[ai + SK] = sk;
+  a[ai + SKK] = skk;
   d[od + SV] = sv;
   d[od + SKV] = skv;
 }
 
-/** Least-squares slope over the valid buckets, in value units per bucket; NaN with fewer than 2. */
-export function ringSlopePerBucket(st: RingState): number {
-  const n = st.n;
+/** Least-squares slope over the valid buckets of the ring at (d, od), (a, ai), in value units per bucket;
+ * NaN with fewer than 2. */
+export function ringSlopeAt(d: Float64Array, od: number, a: Int32Array, ai: number): number {
+  const n = a[ai + N]!;
   if (n < 2) return NaN;
-  const sk = st.sk;
-  const den = n * st.skk - sk * sk;
+  const sk = a[ai + SK]!;
+  const den = n * a[ai + SKK]! - sk * sk;
   if (den <= 0) return NaN;
-  return (n * st.d[st.od + SKV]! - sk * st.d[st.od + SV]!) / den;
+  return (n * d[od + SKV]! - sk * d[od + SV]!) / den;
 }
 
-/** Buckets between the oldest and the newest valid bucket (0 with fewer than 2). */
-export function ringSpanBuckets(st: RingState): number {
-  return st.n < 2 ? 0 : -st.tk;
+/** Valid buckets in the window of the ring at (a, ai). */
+export function ringCountAt(a: Int32Array, ai: number): number {
+  return a[ai + N]!;
+}
+
+/** Buckets between the oldest and the newest valid bucket of the ring at (a, ai) (0 with fewer than 2). */
+export function ringSpanAt(a: Int32Array, ai: number): number {
+  return a[ai + N]! < 2 ? 0 : -a[ai + TK]!;
 }

@@ -33,9 +33,8 @@
 // - A gap longer than 10 half-lives leaves the past with < 0.1 % weight: learning restarts (warm-up again)
 //   and the level returns to none rather than judging against a one-sample variance. Silence itself is the
 //   health kind's alarm (domain.md §2).
-// - State: four doubles, small integers (the ladder's five, n, the pending gap) and two references; no arrays.
-//   ≈ 200 B per sensor measured with 100k states (V8 boxes each double field in a 16 B heap number; the
-//   config is shared). ≈ 50 ns per evaluate over 10k sensors vs ≈ 21 ns for `threshold` (same run).
+// - State: four doubles and small integers (the ladder's five, n, the pending gap); no arrays. The engine's
+//   bank keeps them in a record of 64 B (bank.ts RecordBank; as an object with its boxed doubles ≈ 200 B).
 //
 // Baseline contracts: a NaN baseline (not computed yet, too few comparable weeks) or one below `minBaseline`
 // means no level (and the ladder forgets its timers); for 'ratio' the baseline must also be > 0. The view
@@ -55,8 +54,8 @@ import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import type { BaselineView, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { ObjectBank } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { chunkOf, RecordBank, wordOf } from './bank.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const Direction = z.enum(['rising', 'falling', 'abs']);
 
@@ -95,10 +94,17 @@ export const sumParams = z.strictObject({
 });
 
 function evaluateStatistic(st: StatisticState, s: Sample): Level {
+  const cfg = st.cfg;
+  if (cfg.ewma) {
+    toNumbers(st, scratchD, 0, scratchI, 0);
+    const l = evaluateEwmaAt(cfg, scratchD, 0, scratchI, 0, s);
+    fromNumbers(scratchD, 0, scratchI, 0, st);
+    return l;
+  }
   const x = s.value;
   const ts = s.ts;
   if (x !== x || ts < st.lastTs) return ladderLevel(st);
-  return st.cfg.ewma ? evaluateEwma(st, x, ts) : st.cfg.sum ? evaluateSum(st, x, ts) : evaluateBaseline(st, x, ts);
+  return cfg.sum ? evaluateSum(st, x, ts) : evaluateBaseline(st, x, ts);
 }
 
 export const statisticParams = z.discriminatedUnion('mode', [ewmaParams, baselineParams, sumParams]).superRefine((p, ctx) => {
@@ -153,14 +159,14 @@ class StatisticCfg {
   }
 }
 
-/** Per-sensor state: plain numbers (checkpointed by the engine), the ladder inline, the shared config and,
- * in baseline mode, the sensor's baseline view. Four doubles (each a boxed heap number in V8) and small
- * integers otherwise: describe() recomputes what it reports instead of keeping it. */
+/** Per-sensor state as the kind's API and checkpoints see it: plain numbers, the ladder inline, the shared
+ * config and, in baseline mode, the sensor's baseline view. describe() recomputes what it reports instead of
+ * keeping it. The engine's bank keeps an EWMA's numbers in a record instead (StatisticBank). */
 export interface StatisticState extends LadderState {
   cfg: StatisticCfg;
   view: BaselineView | null;
-  /** EWMA: the mean and variance the last sample was judged against (NaN before the first is learned;
-   * doubles from init on, so V8 boxes them next to the state), and how many samples taught them. */
+  /** EWMA: the mean and variance the last sample was judged against (NaN before the first is learned), and
+   * how many samples taught them. */
   mean: number;
   variance: number;
   n: number;
@@ -173,6 +179,42 @@ export interface StatisticState extends LadderState {
   value: number;
   /** Sum mode: the samples of the window; null for the other modes. */
   ring: SumRing | null;
+}
+
+// An EWMA's numbers, as the code below reads them: doubles at d[od …], small integers at a[ai …] (the bank's
+// record, or a scratch copy of a state object).
+const MEAN = 0;
+const VARIANCE = 1;
+const LAST_TS = 2;
+const VALUE = 3;
+const DOUBLES = 4;
+const CFG = 0; // the bank's index of the compiled config (records only)
+const LADDER = 1;
+const N = LADDER + LADDER_INTS;
+const DT = N + 1;
+const INTS = DT + 1;
+
+const scratchD = new Float64Array(DOUBLES);
+const scratchI = new Int32Array(INTS);
+
+function toNumbers(st: StatisticState, d: Float64Array, od: number, a: Int32Array, ai: number): void {
+  d[od + MEAN] = st.mean;
+  d[od + VARIANCE] = st.variance;
+  d[od + LAST_TS] = st.lastTs;
+  d[od + VALUE] = st.value;
+  ladderToInts(st, a, ai + LADDER);
+  a[ai + N] = st.n;
+  a[ai + DT] = st.dt;
+}
+
+function fromNumbers(d: Float64Array, od: number, a: Int32Array, ai: number, st: StatisticState): void {
+  st.mean = d[od + MEAN]!;
+  st.variance = d[od + VARIANCE]!;
+  st.lastTs = d[od + LAST_TS]!;
+  st.value = d[od + VALUE]!;
+  ladderFromInts(a, ai + LADDER, st);
+  st.n = a[ai + N]!;
+  st.dt = a[ai + DT]!;
 }
 
 /** The samples inside a sum window (a ring), and their total. Plain data: engine checkpoints copy it. */
@@ -198,8 +240,7 @@ const N_CAP = 2 ** 30;
 /** Pending gaps are small integers; longer ones (≈ 12 d) weigh the past at ≈ 0 anyway (or restarted). */
 const DT_CAP = 2 ** 30;
 
-function learn(st: StatisticState, x: number, dt: number): void {
-  const cfg = st.cfg;
+function learnAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number, x: number, dt: number): void {
   let alpha: number;
   if (dt === cfg.memoDt) alpha = cfg.memoAlpha;
   else {
@@ -207,55 +248,66 @@ function learn(st: StatisticState, x: number, dt: number): void {
     cfg.memoDt = dt;
     cfg.memoAlpha = alpha;
   }
-  if (st.n === 0) {
-    st.mean = x;
-    st.variance = 0;
-    st.n = 1;
+  const n = a[ai + N]!;
+  if (n === 0) {
+    d[od + MEAN] = x;
+    d[od + VARIANCE] = 0;
+    a[ai + N] = 1;
     return;
   }
-  const floor = 1 / (st.n + 1);
+  const floor = 1 / (n + 1);
   if (alpha < floor) alpha = floor;
-  const diff = x - st.mean;
+  const mean = d[od + MEAN]!;
+  const diff = x - mean;
   const incr = alpha * diff;
-  st.mean += incr;
-  st.variance = (1 - alpha) * (st.variance + diff * incr);
-  if (st.n < N_CAP) st.n++;
+  d[od + MEAN] = mean + incr;
+  d[od + VARIANCE] = (1 - alpha) * (d[od + VARIANCE]! + diff * incr);
+  if (n < N_CAP) a[ai + N] = n + 1;
 }
 
-function restart(st: StatisticState): void {
-  st.mean = NaN;
-  st.variance = NaN;
-  st.n = 0;
-  st.dt = -1;
-  st.cfg.ladder.reset(st);
+function restartAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number): void {
+  d[od + MEAN] = NaN;
+  d[od + VARIANCE] = NaN;
+  a[ai + N] = 0;
+  a[ai + DT] = -1;
+  cfg.ladder.resetAt(a, ai + LADDER);
 }
 
 /** z of the last value against the statistics it was judged on (NaN during warm-up). */
-function zOf(st: StatisticState): number {
-  if (st.n < st.cfg.warmup) return NaN;
-  const sd = Math.sqrt(st.variance);
-  return (st.value - st.mean) / (sd > st.cfg.minSd ? sd : st.cfg.minSd);
+function zAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number): number {
+  if (a[ai + N]! < cfg.warmup) return NaN;
+  const sd = Math.sqrt(d[od + VARIANCE]!);
+  return (d[od + VALUE]! - d[od + MEAN]!) / (sd > cfg.minSd ? sd : cfg.minSd);
 }
 
-function evaluateEwma(st: StatisticState, x: number, ts: number): Level {
-  const cfg = st.cfg;
-  if (st.dt >= 0) {
-    learn(st, st.value, st.dt);
-    st.dt = -1;
+function zOf(st: StatisticState): number {
+  toNumbers(st, scratchD, 0, scratchI, 0);
+  return zAt(st.cfg, scratchD, 0, scratchI, 0);
+}
+
+function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
+  const x = s.value;
+  const ts = s.ts;
+  const lastTs = d[od + LAST_TS]!;
+  if (x !== x || ts < lastTs) return ladderLevelAt(a, ai + LADDER);
+  const pending = a[ai + DT]!;
+  if (pending >= 0) {
+    learnAt(cfg, d, od, a, ai, d[od + VALUE]!, pending);
+    a[ai + DT] = -1;
   }
   let dt = 0;
-  if (st.lastTs === st.lastTs) {
-    dt = ts - st.lastTs;
-    if (dt > cfg.resetMs) { restart(st); dt = 0; }
+  if (lastTs === lastTs) {
+    dt = ts - lastTs;
+    if (dt > cfg.resetMs) { restartAt(cfg, d, od, a, ai); dt = 0; }
   }
-  st.lastTs = ts;
-  st.value = x;
+  d[od + LAST_TS] = ts;
+  d[od + VALUE] = x;
   let level: Level = Level.none;
-  if (st.n >= cfg.warmup) {
-    const z = zOf(st);
-    level = cfg.ladder.apply(st, cfg.abs ? Math.abs(z) : z, dt);
+  if (a[ai + N]! >= cfg.warmup) {
+    const z = zAt(cfg, d, od, a, ai);
+    level = cfg.ladder.applyAt(a, ai + LADDER, cfg.abs ? Math.abs(z) : z, dt);
   }
-  if (level < cfg.freezeLevel) st.dt = (dt < DT_CAP ? dt : DT_CAP) | 0; // an int32: a small-integer field
+  if (level < cfg.freezeLevel) a[ai + DT] = dt < DT_CAP ? dt : DT_CAP;
   return level;
 }
 
@@ -424,12 +476,7 @@ export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {
   paramsSchema: statisticParams,
 
   init(params: StatisticParams, ctx: SensorRuleContext): StatisticState {
-    const range = ctx.metricDef.range;
-    const minSd = params.mode === 'ewma' ? (params.minSd ?? (range ? 0.01 * (range[1] - range[0]) : 1e-9)) : 0;
-    const { zh, unit } = ctx.metricDef;
-    const cfg = internCompiled(`statistic|${JSON.stringify(params)}|${minSd}|${zh}|${unit}`, () => new StatisticCfg(
-      params, minSd, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), zh, unit,
-    ));
+    const cfg = statisticCfg(params, ctx);
     const view = params.mode === 'baseline' ? ctx.env.baseline(ctx.sensor.enterpriseId, ctx.sensor.id, ctx.metric) : null;
     let ring: SumRing | null = null;
     if (params.mode === 'sum') {
@@ -445,10 +492,57 @@ export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {
   createBank: () => new StatisticBank(statistic),
 };
 
-/** The engine's bank of statistic states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
- * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
-class StatisticBank extends ObjectBank<StatisticParams, StatisticState> {
+function statisticCfg(params: StatisticParams, ctx: SensorRuleContext): StatisticCfg {
+  const range = ctx.metricDef.range;
+  const minSd = params.mode === 'ewma' ? (params.minSd ?? (range ? 0.01 * (range[1] - range[0]) : 1e-9)) : 0;
+  const { zh, unit } = ctx.metricDef;
+  return internCompiled(`statistic|${JSON.stringify(params)}|${minSd}|${zh}|${unit}`, () => new StatisticCfg(
+    params, minSd, compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'), zh, unit,
+  ));
+}
+
+/** The engine's bank of statistic states (bank.ts RecordBank): an EWMA is a record, 4 doubles and 8 small
+ * integers (64 B); baseline and sum states (a view, a growing ring) stay objects, at rows ~k (negative). The
+ * bank calls this kind's evaluate directly, so that V8 inlines it. */
+class StatisticBank extends RecordBank<StatisticParams, StatisticState, StatisticCfg> {
+  private readonly objects: StatisticState[] = [];
+
+  override add(params: StatisticParams, ctx: SensorRuleContext): number {
+    if (params.mode !== 'ewma') {
+      this.objects.push(statistic.init(params, ctx));
+      return ~(this.objects.length - 1);
+    }
+    const cfg = statisticCfg(params, ctx);
+    const row = this.reserve(DOUBLES + INTS / 2);
+    const c = chunkOf(row), w = wordOf(row);
+    this.d[c]!.fill(NaN, w, w + DOUBLES);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    a[ai + CFG] = this.cfgId(cfg);
+    cfg.ladder.resetAt(a, ai + LADDER);
+    a[ai + N] = 0;
+    a[ai + DT] = -1;
+    return row;
+  }
+
   override evaluate(row: number, sample: Sample): Level {
-    return evaluateStatistic(this.states[row]!, sample);
+    if (row < 0) return evaluateStatistic(this.objects[~row]!, sample);
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    return evaluateEwmaAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, sample);
+  }
+
+  protected override view(row: number): StatisticState {
+    if (row < 0) return this.objects[~row]!;
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    const st: StatisticState = { cfg: this.cfgs[a[ai + CFG]!]!, view: null, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, mean: NaN, variance: NaN, n: 0, dt: -1, lastTs: NaN, value: NaN, ring: null };
+    fromNumbers(this.d[c]!, w, a, ai, st);
+    return st;
+  }
+
+  protected override store(row: number, st: StatisticState): void {
+    if (row < 0) return;
+    const c = chunkOf(row), w = wordOf(row);
+    toNumbers(st, this.d[c]!, w, this.i[c]!, 2 * (w + DOUBLES));
   }
 }

@@ -19,11 +19,12 @@
 //   it. With no new sample nothing changes: a level in force stays (fail-safe: silence is the health
 //   kind's business, domain.md §2), and an on-delay does not complete on a guess.
 //
-// Memory (performance.md "rule state per sensor"): a ladder's per-sensor state is five small integers
-// (`LadderState`), stored inline in the kind's state object: the active colours as a bitmask and, per
-// colour, the age in ms of its running enter or clear timer (−1 = not running). Ages instead of start
-// times keep every field a small integer (no boxed doubles); an age is capped at MAX_AGE_MS, above every
-// allowed hold. The compiled `Ladder` is immutable and shared by every sensor with the same steps.
+// Memory (performance.md "rule state per sensor"): a ladder's per-sensor state is five small integers: the
+// active colours as a bitmask and, per colour, the age in ms of its running enter or clear timer (−1 = not
+// running), at a[at … at + 5) of an Int32Array (the kinds' banks keep them in their records, bank.ts), or
+// inline in a kind's state object as `LadderState`. Ages instead of start times keep every field a small
+// integer; an age is capped at MAX_AGE_MS, above every allowed hold, and is whole ms (device ts are whole
+// ms, ingest/wire.ts). The compiled `Ladder` is immutable and shared by every sensor with the same steps.
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 
@@ -82,7 +83,8 @@ export function checkSteps(steps: Steps, dir: StepDirection, path: readonly (str
   }
 }
 
-/** Per-sensor ladder state, inline in a kind's state object (plain numbers, so checkpoints copy it). */
+/** Per-sensor ladder state inline in a kind's state object (plain numbers, so checkpoints copy it): the five
+ * integers of `applyAt` by name. */
 export interface LadderState {
   /** Active colours: bit (level − 1). */
   lv: number;
@@ -103,15 +105,31 @@ export function ladderLevel(st: LadderState): Level {
   return (32 - Math.clz32(st.lv)) as Level;
 }
 
-function ageOf(st: LadderState, i: number): number {
-  return i === 0 ? st.a0 : i === 1 ? st.a1 : i === 2 ? st.a2 : st.a3;
+/** The ladder's five integers at a[at …]: the active colours, then the ages of blue … red. */
+export const LADDER_INTS = 5;
+
+/** The level in force of the ladder at a[at …]. */
+export function ladderLevelAt(a: Int32Array, at: number): Level {
+  return (32 - Math.clz32(a[at]!)) as Level;
 }
-function setAge(st: LadderState, i: number, a: number): void {
-  if (i === 0) st.a0 = a;
-  else if (i === 1) st.a1 = a;
-  else if (i === 2) st.a2 = a;
-  else st.a3 = a;
+
+/** Copies a LadderState into a[at …] and back (the object forms run the array code on a scratch copy). */
+export function ladderToInts(st: LadderState, a: Int32Array, at: number): void {
+  a[at] = st.lv;
+  a[at + 1] = st.a0;
+  a[at + 2] = st.a1;
+  a[at + 3] = st.a2;
+  a[at + 4] = st.a3;
 }
+export function ladderFromInts(a: Int32Array, at: number, st: LadderState): void {
+  st.lv = a[at]!;
+  st.a0 = a[at + 1]!;
+  st.a1 = a[at + 2]!;
+  st.a2 = a[at + 3]!;
+  st.a3 = a[at + 4]!;
+}
+
+const scratch = new Int32Array(LADDER_INTS);
 
 /** A compiled ladder: immutable, shared by all sensors with equal steps (see `compileLadder`). */
 export class Ladder {
@@ -150,15 +168,15 @@ export class Ladder {
   }
 
   /** Hot path: one value, `dt` = ms since the previous sample seen by this ladder (0 for the first).
-   * Updates `st` in place and returns the level in force. Allocates nothing. */
-  apply(st: LadderState, value: number, dt: number): Level {
+   * Updates the ladder at a[at …] in place and returns the level in force. Allocates nothing. */
+  applyAt(a: Int32Array, at: number, value: number, dt: number): Level {
     const x = this.sign * value;
-    let lv = st.lv;
+    let lv = a[at]!;
     let raised = 0;
     for (let i = 0; i < 4; i++) {
       const bit = 1 << i;
       if ((this.mask & bit) === 0) continue;
-      let age = ageOf(st, i);
+      let age = a[at + 1 + i]!;
       if ((lv & bit) !== 0) {
         if (x < this.clearX[i]!) {
           age = age < 0 ? 0 : Math.min(age + dt, MAX_AGE_MS);
@@ -175,21 +193,39 @@ export class Ladder {
           raised = i;
         }
       } else age = -1;
-      setAge(st, i, age);
+      a[at + 1 + i] = age;
     }
     // Activation implies the lower colours (their enter values are no stricter): timers reset.
     for (let i = 0; i < raised; i++) {
       const bit = 1 << i;
       if ((this.mask & bit) !== 0 && (lv & bit) === 0) {
         lv |= bit;
-        setAge(st, i, -1);
+        a[at + 1 + i] = -1;
       }
     }
-    st.lv = lv;
+    a[at] = lv;
     return (32 - Math.clz32(lv)) as Level;
   }
 
-  /** Forgets everything (level none, no timers): used when the input is undefined (rate below minSamples). */
+  /** Forgets everything at a[at …] (level none, no timers): used when the input is undefined (rate below
+   * minSamples). */
+  resetAt(a: Int32Array, at: number): void {
+    a[at] = 0;
+    a[at + 1] = -1;
+    a[at + 2] = -1;
+    a[at + 3] = -1;
+    a[at + 4] = -1;
+  }
+
+  /** `applyAt` on a LadderState object. */
+  apply(st: LadderState, value: number, dt: number): Level {
+    ladderToInts(st, scratch, 0);
+    const l = this.applyAt(scratch, 0, value, dt);
+    ladderFromInts(scratch, 0, st);
+    return l;
+  }
+
+  /** `resetAt` on a LadderState object. */
   reset(st: LadderState): void {
     st.lv = 0;
     st.a0 = -1;

@@ -15,21 +15,65 @@
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { ObjectBank } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, ladderLevel, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { chunkOf, RecordBank, wordOf } from './bank.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
-function evaluateThreshold(st: ThresholdState, s: Sample): Level {
+// The numbers of a state, as the evaluate below reads them: doubles at d[od …], small integers at a[ai …]
+// (the bank's record, or a scratch copy of a state object).
+const VALUE = 0; // the last value applied
+const LAST_TS = 1; // device ts of the last sample applied, NaN before the first
+const DOUBLES = 2;
+const CFG = 0; // the bank's index of the compiled config (records only)
+const HI = 1; // the high (or only) ladder
+const LO = HI + LADDER_INTS; // band: the low side's ladder
+const INTS = LO + LADDER_INTS;
+
+function evaluateAt(cfg: ThresholdCfg, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
   const v = s.value;
   const ts = s.ts;
-  if (v !== v || ts < st.lastTs) return levelOf(st);
-  const dt = st.lastTs === st.lastTs ? ts - st.lastTs : 0;
-  st.lastTs = ts;
-  st.value = v;
-  const hi = st.cfg.hi.apply(st, v, dt);
-  if (st.lo === null) return hi;
-  if (v < st.cfg.lowActiveFrom) { st.cfg.lo!.reset(st.lo); return hi; }
-  const lo = st.cfg.lo!.apply(st.lo, v, dt);
+  const lastTs = d[od + LAST_TS]!;
+  if (v !== v || ts < lastTs) return levelAt(cfg, a, ai);
+  const dt = lastTs === lastTs ? ts - lastTs : 0;
+  d[od + LAST_TS] = ts;
+  d[od + VALUE] = v;
+  const hi = cfg.hi.applyAt(a, ai + HI, v, dt);
+  const lo = cfg.lo;
+  if (lo === null) return hi;
+  if (v < cfg.lowActiveFrom) { lo.resetAt(a, ai + LO); return hi; }
+  const l = lo.applyAt(a, ai + LO, v, dt);
+  return l > hi ? l : hi;
+}
+
+function levelAt(cfg: ThresholdCfg, a: Int32Array, ai: number): Level {
+  const hi = ladderLevelAt(a, ai + HI);
+  if (cfg.lo === null) return hi;
+  const lo = ladderLevelAt(a, ai + LO);
   return lo > hi ? lo : hi;
+}
+
+// The kind's evaluate on a state object: the same code on a scratch copy of its numbers.
+const scratchD = new Float64Array(DOUBLES);
+const scratchI = new Int32Array(INTS);
+
+function evaluateThreshold(st: ThresholdState, s: Sample): Level {
+  toNumbers(st, scratchD, 0, scratchI, 0);
+  const l = evaluateAt(st.cfg, scratchD, 0, scratchI, 0, s);
+  fromNumbers(scratchD, 0, scratchI, 0, st);
+  return l;
+}
+
+function toNumbers(st: ThresholdState, d: Float64Array, od: number, a: Int32Array, ai: number): void {
+  d[od + VALUE] = st.value;
+  d[od + LAST_TS] = st.lastTs;
+  ladderToInts(st, a, ai + HI);
+  if (st.lo) ladderToInts(st.lo, a, ai + LO);
+}
+
+function fromNumbers(d: Float64Array, od: number, a: Int32Array, ai: number, st: ThresholdState): void {
+  st.value = d[od + VALUE]!;
+  st.lastTs = d[od + LAST_TS]!;
+  ladderFromInts(a, ai + HI, st);
+  if (st.lo) ladderFromInts(a, ai + LO, st.lo);
 }
 
 export const thresholdParams = z
@@ -65,8 +109,9 @@ class ThresholdCfg {
   ) {}
 }
 
-/** Per-sensor state: plain data (checkpointed by the engine) plus the compiled config. The high (or only)
- * ladder's fields are inline; the band's low side has its own. */
+/** Per-sensor state as the kind's API and checkpoints see it: plain data plus the compiled config. The high
+ * (or only) ladder's fields are inline; the band's low side has its own. The engine's bank keeps the same
+ * numbers in a record instead (ThresholdBank). */
 export interface ThresholdState extends LadderState {
   cfg: ThresholdCfg;
   lo: LadderState | null;
@@ -74,13 +119,6 @@ export interface ThresholdState extends LadderState {
   value: number;
   /** Device ts of the last sample applied (ms); NaN before the first. */
   lastTs: number;
-}
-
-function levelOf(st: ThresholdState): Level {
-  const hi = ladderLevel(st);
-  if (!st.lo) return hi;
-  const lo = ladderLevel(st.lo);
-  return lo > hi ? lo : hi;
 }
 
 function describe(st: ThresholdState): RuleDetail {
@@ -107,11 +145,7 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
   paramsSchema: thresholdParams,
 
   init(params: ThresholdParams, _ctx: SensorRuleContext): ThresholdState {
-    const cfg = internCompiled(`threshold|${JSON.stringify(params)}`, () => new ThresholdCfg(
-      compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'),
-      params.direction === 'band' && params.low ? compileLadder(params.low, 'falling') : null,
-      params.lowActiveFrom ?? -Infinity,
-    ));
+    const cfg = thresholdCfg(params);
     return { cfg, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, lo: cfg.lo ? newLadderState() : null, value: NaN, lastTs: NaN };
   },
 
@@ -121,10 +155,48 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
   createBank: () => new ThresholdBank(threshold),
 };
 
-/** The engine's bank of threshold states (bank.ts): the same ObjectBank, with a direct call to this kind's evaluate
- * so that V8 inlines it (a call through `kind.evaluate`, shared by every kind's bank, cannot be). */
-class ThresholdBank extends ObjectBank<ThresholdParams, ThresholdState> {
+function thresholdCfg(params: ThresholdParams): ThresholdCfg {
+  return internCompiled(`threshold|${JSON.stringify(params)}`, () => new ThresholdCfg(
+    compileLadder(params.levels, params.direction === 'falling' ? 'falling' : 'rising'),
+    params.direction === 'band' && params.low ? compileLadder(params.low, 'falling') : null,
+    params.lowActiveFrom ?? -Infinity,
+  ));
+}
+
+/** The engine's bank of threshold states (bank.ts RecordBank): a record per state, 2 doubles and 6 small
+ * integers (11 for a band), 40 B; the bank calls this kind's evaluate directly, so that V8 inlines it. */
+class ThresholdBank extends RecordBank<ThresholdParams, ThresholdState, ThresholdCfg> {
+  override add(params: ThresholdParams, _ctx: SensorRuleContext): number {
+    const cfg = thresholdCfg(params);
+    const ints = cfg.lo ? INTS : LO;
+    const row = this.reserve(DOUBLES + ((ints + 1) >> 1));
+    const c = chunkOf(row), w = wordOf(row);
+    const d = this.d[c]!, a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    d.fill(NaN, w, w + DOUBLES);
+    a.fill(-1, ai, ai + ints);
+    a[ai + CFG] = this.cfgId(cfg);
+    a[ai + HI] = 0;
+    if (cfg.lo) a[ai + LO] = 0;
+    return row;
+  }
+
   override evaluate(row: number, sample: Sample): Level {
-    return evaluateThreshold(this.states[row]!, sample);
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    return evaluateAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, sample);
+  }
+
+  protected override view(row: number): ThresholdState {
+    const c = chunkOf(row), w = wordOf(row);
+    const a = this.i[c]!, ai = 2 * (w + DOUBLES);
+    const cfg = this.cfgs[a[ai + CFG]!]!;
+    const st: ThresholdState = { cfg, lv: 0, a0: -1, a1: -1, a2: -1, a3: -1, lo: cfg.lo ? newLadderState() : null, value: NaN, lastTs: NaN };
+    fromNumbers(this.d[c]!, w, a, ai, st);
+    return st;
+  }
+
+  protected override store(row: number, st: ThresholdState): void {
+    const c = chunkOf(row), w = wordOf(row);
+    toNumbers(st, this.d[c]!, w, this.i[c]!, 2 * (w + DOUBLES));
   }
 }
