@@ -1,11 +1,12 @@
 // bench:rules, part 2: end to end through the broker (performance.md "p99 publish → alert event at 10k
 // readings/s ≤ 10 ms"). `riskwatch serve` runs as its own process on a bench registry of 10k combustible-gas
 // detectors (1,000 sensor devices of 10 detectors, one reading per PUBLISH, QoS 1); this process is the load
-// generator (open loop: every reading has an intended send time) and the observer (subscribed to alerts/#).
+// generator (open loop: every reading has an intended send time); the observer (subscribed to alerts/#) is a
+// process of its own (bench/rules/observer.ts).
 // 1 % of readings cross the yellow value (25 %LEL); the value of a crossing encodes its identity, so the
 // observer matches each alert event (raised or level_up) to the reading behind it: latency = receipt of the
 // event − the reading's intended send time.
-import { spawn } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +21,10 @@ import type { RegistryDef } from '../../core/registry.ts';
 import { freePort } from '../../test/support/ports.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** The monotonic clock in ms: CLOCK_MONOTONIC, the same in every process (the observer's receipt times
+ * compare with the generator's intended times; wall-clock origins differ between processes by up to a ms). */
+export const monoMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 export interface E2eResult { rate: number; seconds: number; sent: number; acked: number; crossings: number; matched: number; p50: number; p99: number; p999: number; max: number; lagMs: number }
 
@@ -64,6 +69,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
   child.stderr!.on('data', (b: Buffer) => { log += b.toString(); });
   child.stdout!.on('data', (b: Buffer) => { log += b.toString(); });
   const clients: MqttClient[] = [];
+  let observer: ChildProcess | null = null;
   try {
     for (let i = 0; ; i++) {
       try { if ((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status === 200) break; } catch { /* starting */ }
@@ -75,24 +81,12 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
       c.once('connect', () => { (c.stream as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true); res(c); });
       c.once('error', rej);
     });
-    const observer = await open({ username: `token.${tokenId}`, password: token, clientId: `token.${tokenId}` });
-    clients.push(observer);
-    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    // The observer: a process of its own (bench/rules/observer.ts).
+    observer = fork(join(ROOT, 'bench/rules/observer.ts'), [`mqtt://127.0.0.1:${ports.mqtt}`, `token.${tokenId}`, token!], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    await new Promise<void>((res, rej) => observer!.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? res() : rej(new Error(`observer: ${m.error}`)))));
     /** Crossing key → intended send time, and whether it was sent in the measured window. */
     const intended = new Map<string, { at: number; measured: boolean }>();
-    let matched = 0;
     let measuring = false;
-    observer.on('message', (_t, payload) => {
-      const now = performance.timeOrigin + performance.now();
-      const ev = JSON.parse(payload.toString()) as { event: string; sensorId: string; enterpriseId: string; value: number };
-      if (ev.event !== 'raised' && ev.event !== 'level_up') return;
-      const k = `${ev.enterpriseId}/${ev.sensorId}|${ev.value}`;
-      const crossing = intended.get(k);
-      if (crossing === undefined) return;
-      intended.delete(k);
-      if (crossing.measured) { histogram.recordValue(Math.max(1, Math.round((now - crossing.at) * 1000))); matched++; }
-    });
-    await observer.subscribeAsync('alerts/#', { qos: 1 });
     const secret = demoSecret(dataDir);
     const devices: { c: MqttClient; topics: string[]; key: string[] }[] = [];
     for (const e of reg.enterprises) for (const d of e.devices) {
@@ -104,14 +98,15 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     let sent = 0, acked = 0, crossings = 0, lagSum = 0, lagN = 0, serial = 0;
     let x = 987654321;
     const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
-    const start = performance.timeOrigin + performance.now();
+    const start = monoMs();
+    const wallOffset = Date.now() - start;
     const warmupMs = 3000;
     const totalMs = warmupMs + o.seconds * 1000;
     const perTickMs = o.tickMs ?? 1;
     let k = 0;
     await new Promise<void>((done) => {
       const tick = () => {
-        const now = performance.timeOrigin + performance.now();
+        const now = monoMs();
         const elapsed = now - start;
         if (elapsed >= totalMs) { done(); return; }
         measuring = elapsed >= warmupMs;
@@ -126,7 +121,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
           // A crossing's value is unique (30 + serial/1000, 3 decimals) so the event can be matched to it.
           const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round((1 + rnd() * 2) * 10) / 10;
           if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring }); crossings += measuring ? 1 : 0; }
-          const payload = JSON.stringify({ ts: Math.round(intendedAt), values: { lel: value } });
+          const payload = JSON.stringify({ ts: Math.round(intendedAt + wallOffset), values: { lel: value } });
           dev.c.publish(dev.topics[j]!, payload, { qos: 1 }, (err) => { if (!err) acked++; });
           sent++;
         }
@@ -135,6 +130,16 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
       tick();
     });
     await new Promise((r) => setTimeout(r, 2000));
+    const obs = observer;
+    const received = await new Promise<[string, number][]>((res) => { obs.once('message', (m: { received: [string, number][] }) => res(m.received)); obs.send({ stop: true }); });
+    const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    let matched = 0;
+    for (const [k, at] of received) {
+      const crossing = intended.get(k);
+      if (crossing === undefined) continue;
+      intended.delete(k);
+      if (crossing.measured) { histogram.recordValue(Math.max(1, Math.round((at - crossing.at) * 1000))); matched++; }
+    }
     return {
       rate: o.rate, seconds: o.seconds, sent, acked, crossings, matched,
       p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000,
@@ -142,6 +147,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     };
   } finally {
     for (const c of clients) c.end(true);
+    if (observer && observer.exitCode === null) observer.kill('SIGTERM');
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     rmSync(dir, { recursive: true, force: true });

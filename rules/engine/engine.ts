@@ -461,7 +461,9 @@ export class RuleEngine {
   private pushEvidence(i: number, ts: number, value: number, quality: number): void {
     const S = this.S;
     const n = S.evN[i]!;
-    const k = i * EVIDENCE_SAMPLES + (n % EVIDENCE_SAMPLES);
+    // The count is a double (no wrap in practice); `n % 8` on a double is a call to fmod, on its low 32 bits
+    // (same remainder: 8 divides 2^32) an integer op.
+    const k = i * EVIDENCE_SAMPLES + ((n >>> 0) % EVIDENCE_SAMPLES);
     S.evTs[k] = ts;
     S.evVal[k] = value;
     S.evQ[k] = quality;
