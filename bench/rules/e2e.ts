@@ -7,7 +7,7 @@
 // observer matches each alert event (raised or level_up) to the reading behind it: latency = receipt of the
 // event − the reading's intended send time.
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,7 +61,10 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'app/main.ts', 'token', 'add', '--name', 'observer', '--role', 'operator', '--scope', 'platform'], { cwd: ROOT, env }).toString();
   const [, tokenId, token] = /token (\S+) \(shown once\): (\S+)/.exec(out)!;
   const ports = { mqtt: await freePort(), http: await freePort(), metrics: await freePort() };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
+  // Diagnostics: RW_BENCH_SERVER_FLAGS adds node flags to the server (e.g. --trace-gc), RW_BENCH_SERVER_LOG keeps its output.
+  // The server runs as `npm start` runs it (package.json: the young generation's size is set there).
+  const startFlags = /^node (.*) app\/main\.ts serve$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start)![1]!.split(' ');
+  const child = spawn(process.execPath, [...(process.env.RW_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), ...startFlags, 'app/main.ts', 'serve'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...env, RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_JOURNAL_FSYNC: '0' },
   });
@@ -150,6 +153,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     if (observer && observer.exitCode === null) observer.kill('SIGTERM');
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
+    if (process.env.RW_BENCH_SERVER_LOG) writeFileSync(process.env.RW_BENCH_SERVER_LOG, log);
     rmSync(dir, { recursive: true, force: true });
   }
 }
