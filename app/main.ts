@@ -51,9 +51,6 @@ async function main(argv: string[]): Promise<number> {
       // p99 alert-latency hiccup). V8 schedules the next one once the old generation has grown by 10–50 % over
       // what the last one kept, which the steady promotion of a busy broker reaches every 5–10 s; at twice it,
       // every minute or more (bench:rules e2e). Read at every GC, so setting it here takes effect.
-      // The young generation's size is fixed when the heap is set up, so `npm start` sets it on the command line
-      // (--max-semi-space-size=64): a scavenge every ~40 ms at 10k readings/s (p90 3.5 ms) becomes one every
-      // ~170 ms, with less copied in total (bench:rules e2e).
       setFlagsFromString('--heap-growing-percent=100');
       const { cfg, registry } = loadConfig(flag('config'));
       const platform = await startPlatform({ config: cfg, registry, ...(cfg.simulate.enabled ? { simulator: simulatorFor(cfg) } : {}) });
