@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
+import { sensorAlerts, startScenario, type ScenarioRun, expectWellFormed, atMs as ms, ups } from '../support/scenario.ts';
 
 const MIN = 60_000;
 /** The demo's rule overrides (the harness names no config file, so it would not find them beside it). */
@@ -40,10 +40,7 @@ describe('scenario dust-fire (through the real broker, injected clock)', () => {
   beforeAll(async () => {
     run = await startScenario('dust-fire', { startIso: '2026-11-23T02:00:00Z', platform: { rules: { overridesFile: RULES_FILE } } });
     await run.runUntil(run.clock.now() + 46 * MIN, 10_000);
-    proc = (key) => {
-      const { enterpriseId, sensorId } = sensorOf(key);
-      return alerts(run.events, (t) => t.kind === 'process' && t.enterpriseId === enterpriseId && t.sensorId === sensorId);
-    };
+    proc = (key) => sensorAlerts(run.events, 'process', key);
   }, 240_000);
   afterAll(async () => { await run?.stop(); });
 

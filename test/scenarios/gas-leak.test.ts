@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
+import { sensorAlerts, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
 
 const MIN = 60_000;
 /** The demo's rule overrides (the harness names no config file, so it would not find them beside it). */
@@ -45,10 +45,7 @@ describe('scenario gas-leak (through the real broker, injected clock)', () => {
     neighbours = f.leakNeighbours!;
     leakAt = f.leakAtMs!;
     isolateAt = f.isolateAtMs!;
-    proc = (key) => {
-      const { enterpriseId, sensorId } = sensorOf(key);
-      return alerts(run.events, (t) => t.kind === 'process' && t.enterpriseId === enterpriseId && t.sensorId === sensorId);
-    };
+    proc = (key) => sensorAlerts(run.events, 'process', key);
   }, 240_000);
   afterAll(async () => { await run?.stop(); });
 
@@ -114,8 +111,7 @@ describe('scenario gas-leak (through the real broker, injected clock)', () => {
 
   it('keeps a detector\'s process alarm latched while it is over range: no fall, no recovery, no level decided by its own value rules (domain.md §2.1 "keep the alarm latched"; §2 quality ≠ ok never feeds process rules)', () => {
     for (const k of [source, ...neighbours]) {
-      const { enterpriseId, sensorId } = sensorOf(k);
-      for (const d of alerts(run.events, (t) => t.kind === 'device' && t.enterpriseId === enterpriseId && t.sensorId === sensorId)) {
+      for (const d of sensorAlerts(run.events, 'device', k)) {
         const from = ms(d[0]!);
         const to = ms(d.find((t) => t.event === 'recovered') ?? d.at(-1)!);
         const inside = proc(k).flat().filter((t) => ms(t) > from && ms(t) < to && ['raised', 'level_up', 'level_down', 'recovered'].includes(t.event));

@@ -9,7 +9,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
-import { sensorOf, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
+import { sensorAlerts, startScenario, type ScenarioRun, expectWellFormed, alertsBy as alerts, atMs as ms, ups } from '../support/scenario.ts';
 
 const MIN = 60_000;
 const START = '2026-11-23T02:00:00Z';
@@ -19,10 +19,7 @@ const platform = { rules: { overridesFile: RULES_FILE } };
 
 const levelEvents = (a: readonly Transition[]) => a.filter((t) => ['raised', 'level_up', 'level_down', 'recovered'].includes(t.event));
 const show = (a: readonly Transition[]) => a.map((t) => `${t.event}:${t.level}${t.nativeAlarm ? `(${t.nativeAlarm})` : ''} ${t.rule}`);
-const of = (run: ScenarioRun, kind: Transition['kind'], key: string): Transition[][] => {
-  const { enterpriseId, sensorId } = sensorOf(key);
-  return alerts(run.events, (t) => t.kind === kind && t.enterpriseId === enterpriseId && t.sensorId === sensorId);
-};
+const of = (run: ScenarioRun, kind: Transition['kind'], key: string): Transition[][] => sensorAlerts(run.events, kind, key);
 
 interface Step { level: Transition['level']; native?: string; rule?: RegExp; why: string }
 function hasSubsequence(got: readonly Transition[], want: readonly Step[]): boolean {

@@ -109,6 +109,11 @@ export function alertsBy(events: readonly Transition[], pred: (t: Transition) =>
   for (const t of events) if (pred(t)) (by.get(t.id) ?? by.set(t.id, new Map()).get(t.id)!).set(t.version, t);
   return [...by.values()].map((m) => [...m.values()].sort((a, b) => a.version - b.version));
 }
+/** The alerts of one track of sensor `{enterprise}/{sensor}`, each as its transitions in version order. */
+export function sensorAlerts(events: readonly Transition[], kind: Transition['kind'], key: string): Transition[][] {
+  const { enterpriseId, sensorId } = sensorOf(key);
+  return alertsBy(events, (t) => t.kind === kind && t.enterpriseId === enterpriseId && t.sensorId === sensorId);
+}
 export const atMs = (t: Transition): number => Date.parse(t.at);
 /** The colours an alert went up through (raised and level_up), in order. */
 export const ups = (a: readonly Transition[]): Transition[] => a.filter((t) => t.event === 'raised' || t.event === 'level_up');
