@@ -191,7 +191,7 @@ export function compilePlan(input: CompileInput): Plan {
       const key = `${e.id}/${site.id}/_site/${target.group}`;
       s = slots.get(key) ?? addSlot(slot(key, kind.track === 'device' ? 'device' : 'process', e.id, site.id, null, -1, null, null));
     }
-    const cr: CSiteRule = { ...spec(r, params, r.seasonal ? gate : null, kind.track), uid, kind, state: init.state, level: Level.none, members, memberMetric: [], slot: s };
+    const cr: CSiteRule = { ...spec(r, params, r.seasonal ? gate : null, kind.track), uid, idx: siteRules.length, kind, state: init.state, level: Level.none, members, memberMetric: [], slot: s };
     s.siteContributors.push(cr);
     siteRules.push(cr);
     siteMembers.push({ cr, metrics: local });

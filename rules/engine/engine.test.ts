@@ -79,3 +79,44 @@ describe('rule engine checkpoints (columns, format 3)', () => {
     expect(a.signals.map((s) => [s.key, s.level])).toEqual([[key, 0]]);
   });
 });
+
+describe('site rules on the clock', () => {
+  // A site-level composite over the three detectors (target: a site group slot) and a duration.
+  const SITE: ResolvedRuleLike[] = [{ id: 'two_yellow', kind: 'composite', scope: 'site' as const, target: { group: 'gas' }, params: { op: 'and', level: 'red', forS: 120, text: '两个探测器黄色', terms: [{ of: { type: ['gas_combustible'] }, test: { minLevel: 'yellow' }, need: 2 }] } }]
+    .map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'test', clause: null, confidence: 'PROPOSAL', ...r }));
+  function siteSetup() {
+    const calendar = { dayKind: () => null };
+    const baselines = new BaselineStore({ history: { series: async () => [] }, calendar });
+    const plan = compilePlan({ enterprises: benchRegistry(3), resolver: { forSensor: () => [MIX[0]!], forSite: () => SITE }, kinds: RULE_KINDS, env: { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) } });
+    const signals: LevelSignal[] = [];
+    const engine = new RuleEngine(plan, { now: () => T0, onSignal: (s) => signals.push(s) });
+    return { plan, engine, signals };
+  }
+  const key = 'b0/s/_site/gas';
+  const feed = (engine: RuleEngine, minute: number, lel: number[]) => engine.evaluate(lel.map((v, s) => reading(s, T0 + minute * 60_000, v)));
+
+  it('a running duration is finished by the clock; once it holds, the tick leaves the rule alone until a member moves', () => {
+    const { engine, signals } = siteSetup();
+    feed(engine, 0, [30, 30, 2]);
+    feed(engine, 1, [30, 30, 2]); // both yellow (held 60 s ≥ 30 s): the site combination holds from minute 1
+    expect(signals.filter((s) => s.key === key)).toEqual([]);
+    engine.tick(T0 + 2 * 60_000); // why: 1 min of 2 held: the clock keeps evaluating a rule whose duration runs
+    expect(signals.filter((s) => s.key === key)).toEqual([]);
+    engine.tick(T0 + 3 * 60_000 + 1000); // why: the duration elapses on the clock alone, no reading needed
+    expect(signals.filter((s) => s.key === key).map((s) => s.level)).toEqual([4]);
+    feed(engine, 4, [2, 2, 2]);
+    engine.tick(T0 + 6 * 60_000); // below clear and held 60 s: the members fall, the site rule with them
+    expect(signals.filter((s) => s.key === key).map((s) => s.level)).toEqual([4, 0]);
+  });
+
+  it('an archived site alert whose condition still holds is announced again at the next tick, though the rule is idle', () => {
+    const { engine, signals } = siteSetup();
+    feed(engine, 0, [30, 30, 2]);
+    feed(engine, 1, [30, 30, 2]);
+    engine.tick(T0 + 3 * 60_000 + 1000);
+    expect(signals.filter((s) => s.key === key).map((s) => s.level)).toEqual([4]);
+    engine.forget(key);
+    engine.tick(T0 + 3 * 60_000 + 6000);
+    expect(signals.filter((s) => s.key === key).map((s) => s.level)).toEqual([4, 4]);
+  });
+});

@@ -50,6 +50,8 @@ export interface RuleSpec {
 export interface CSiteRule extends RuleSpec {
   /** Unique per instance: `{e}/{sensor or _site}#{rule id}`; checkpoints are keyed by it. */
   uid: string;
+  /** Its index in `Plan.siteRules`. */
+  idx: number;
   kind: SiteRuleKind;
   state: unknown;
   level: Level;

@@ -290,3 +290,21 @@ describe('composite: combinators and refusals', () => {
     expect(refs[1]).toEqual({ sensorId: 'feed-1' });
   });
 });
+
+describe('composite: idle on the clock (the engine tick skips idle rules)', () => {
+  const persisting: CompositeParams = { op: 'and', level: 'red', forS: 300, text: '橙色持续', terms: [{ of: { self: true }, test: { minLevel: 'orange' } }] };
+  const rows: { why: string; p: CompositeParams; steps: [number, Live][]; want: boolean }[] = [
+    { why: 'not holding: time alone cannot make it hold', p: persisting, steps: [[0, { level: Y }]], want: true },
+    { why: 'holding, duration running: the clock decides when it turns red', p: persisting, steps: [[0, { level: O }], [60_000, { level: O }]], want: false },
+    { why: 'holding for the full duration: red stays until a member changes', p: persisting, steps: [[0, { level: O }], [300_000, { level: O }]], want: true },
+    { why: 'no duration: active at once, idle', p: { ...persisting, forS: 0 }, steps: [[0, { level: O }]], want: true },
+    { why: 'a value test ages (maxAge): never idle', p: COMPOSITE_EXAMPLES.cutPowerFeedStillOn, steps: [[0, { value: 0.1 }]], want: false },
+    { why: 'a device-state test ages (for): never idle', p: { level: 'red', text: 'x', terms: [{ of: { self: true }, test: { deviceIn: ['silent'], forS: 60 } }] }, steps: [[0, {}]], want: false },
+  ];
+  it.each(rows)('$why', ({ p, steps, want }) => {
+    const anchor = p === COMPOSITE_EXAMPLES.cutPowerFeedStillOn ? 'ch4-t1' : 'lel-a1';
+    const { state, refs } = setup(p, anchor);
+    for (const [dt, live] of steps) composite.evaluate(state, view(refs, { [anchor]: live }), T0 + dt);
+    expect(composite.idle!(state)).toBe(want);
+  });
+});

@@ -377,6 +377,14 @@ function evaluate(state: CompositeState, members: MemberView, now: number): Leve
   return state.active;
 }
 
+/** Idle on the clock: every test reads levels only (values go stale and device states age with time), and the
+ * combination either does not hold or has held for its duration already. */
+function idle(state: CompositeState): boolean {
+  if (!Number.isNaN(state.since) && state.active !== state.level) return false;
+  for (const t of state.terms) if (t.kind !== TestKind.Level && t.kind !== TestKind.DeviceLevel) return false;
+  return true;
+}
+
 const OP_ZH = ['=', '≠', '>', '≥', '<', '≤'];
 const STATE_ZH: Record<DeviceState, string> = {
   ok: '正常', silent: '离线(无数据)', stuck: '数值僵直', out_of_range: '超出物理量程', clock_skew: '时钟偏差', fault: '故障',
@@ -431,5 +439,6 @@ export const composite: SiteRuleKind<Parsed, CompositeState> = {
   paramsSchema: compositeParams,
   init,
   evaluate,
+  idle,
   describe,
 };

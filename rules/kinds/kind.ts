@@ -165,6 +165,10 @@ export interface SiteRuleKind<P = unknown, S = unknown> {
   init(params: P, ctx: SiteRuleContext): { state: S; members: MemberRef[] };
   /** Re-evaluated whenever a member's level, device state or value changes, and on tick. */
   evaluate(state: S, members: MemberView, now: number): Level;
+  /** True when evaluating again at a later time, with the members as they are, cannot give another level (no
+   * duration running, no test on the age of a value or of a device state): the engine's tick then skips the
+   * rule. A member's change still re-evaluates it at once. Kinds without it are evaluated on every tick. */
+  idle?(state: S): boolean;
   describe(state: S): RuleDetail;
 }
 
