@@ -6,7 +6,7 @@ import { RwError } from '../../core/errors.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { RuleBank, RuleEnv, RuleKind, SensorRuleKind, SiteRuleKind, Track } from '../kinds/kind.ts';
-import { bankFor } from '../kinds/bank.ts';
+import { bankFor, RecordArena } from '../kinds/bank.ts';
 import { seasonGate } from '../kinds/schedule.ts';
 import type { AlertSlot, CSensor, CSite, CSiteRule, MetricColumns, Plan, ResolvedRuleLike, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 
@@ -50,10 +50,11 @@ export function compilePlan(input: CompileInput): Plan {
   const addSlot = (s: AlertSlot) => { slots.set(s.key, s); return s; };
   const pending: PendingRule[][] = [];
   const banks: RuleBank[] = [];
+  const arena = new RecordArena();
   const bankIndex = new Map<RuleKind, number>();
   const bankOf = (kind: SensorRuleKind): number => {
     let b = bankIndex.get(kind);
-    if (b === undefined) { b = banks.length; banks.push(bankFor(kind)); bankIndex.set(kind, b); }
+    if (b === undefined) { b = banks.length; banks.push(bankFor(kind, arena)); bankIndex.set(kind, b); }
     return b;
   };
 

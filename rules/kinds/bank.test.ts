@@ -7,7 +7,7 @@ import { QUALITIES, type Quality } from '../../core/reading.ts';
 import type { SensorTypeId } from '../../core/sensor-types.ts';
 import { ctxFor } from './testkit.ts';
 import type { RuleBank, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { ObjectBank, rowOf, type PackedStates } from './bank.ts';
+import { ObjectBank, RecordArena, rowOf, type PackedStates } from './bank.ts';
 import { threshold } from './threshold.ts';
 import { rate } from './rate.ts';
 import { statistic } from './statistic.ts';
@@ -121,7 +121,8 @@ function data(row: Record<string, unknown>): Record<string, unknown> {
 describe('record banks equal the kinds on their own state objects', () => {
   it.each(cases)('$why', (c) => {
     const objects = new ObjectBank(c.kind);
-    const records = c.kind.createBank!();
+    const arena = new RecordArena(); // shared, as the banks of a plan share one
+    const records = c.kind.createBank!(arena);
     expect(records).not.toBeInstanceOf(ObjectBank);
     const o = { bank: objects as RuleBank, rows: fill(objects, c, N) };
     const r = { bank: records, rows: fill(records, c, N) };
@@ -134,7 +135,7 @@ describe('record banks equal the kinds on their own state objects', () => {
     const pr = records.pack(r.rows) as PackedStates;
     for (let i = 0; i < N; i++) expect(data(rowOf(pr, i))).toEqual(data(rowOf(po, i)));
     const objects2 = new ObjectBank(c.kind);
-    const records2 = c.kind.createBank!();
+    const records2 = c.kind.createBank!(arena);
     const o2 = { bank: objects2 as RuleBank, rows: fill(objects2, c, N) };
     const r2 = { bank: records2, rows: fill(records2, c, N) };
     o2.rows.forEach((row, i) => objects2.unpack(pr, i, row));

@@ -127,9 +127,9 @@ export function rowOf(p: PackedStates, i: number): Record<string, unknown> {
   return out;
 }
 
-/** The bank the engine keeps for `kind`: its own when it has one. */
-export function bankFor<P>(kind: SensorRuleKind<P>): RuleBank<P> {
-  return kind.createBank ? kind.createBank() : new ObjectBank(kind);
+/** The bank the engine keeps for `kind`: its own when it has one. The record banks of one plan share `arena`. */
+export function bankFor<P>(kind: SensorRuleKind<P>, arena: RecordArena): RuleBank<P> {
+  return kind.createBank ? kind.createBank(arena) : new ObjectBank(kind);
 }
 
 // A record bank's chunks: one ArrayBuffer of CHUNK_WORDS 8-byte words each, seen as Float64Array, Int32Array
@@ -138,6 +138,31 @@ export function bankFor<P>(kind: SensorRuleKind<P>): RuleBank<P> {
 const CHUNK_BITS = 13;
 const CHUNK_WORDS = 1 << CHUNK_BITS; // 64 KiB
 const WORD_MASK = CHUNK_WORDS - 1;
+
+/** The chunks the record banks of one plan allocate from, in the order the plan adds rules: sensor by sensor,
+ * so that one sensor's records (threshold, rate, statistic, health) lie next to each other and a reading walks
+ * one stretch of memory instead of one per bank. */
+export class RecordArena {
+  readonly d: Float64Array[] = [];
+  readonly i: Int32Array[] = [];
+  readonly f: Float32Array[] = [];
+  private used = CHUNK_WORDS;
+
+  /** A fresh record of `words` 8-byte words (zeroed); returns its row. */
+  reserve(words: number): number {
+    if (words > CHUNK_WORDS) throw new Error(`a record of ${words} words exceeds a chunk (${CHUNK_WORDS})`);
+    if (this.used + words > CHUNK_WORDS) {
+      const buf = new ArrayBuffer(CHUNK_WORDS * 8);
+      this.d.push(new Float64Array(buf));
+      this.i.push(new Int32Array(buf));
+      this.f.push(new Float32Array(buf));
+      this.used = 0;
+    }
+    const row = ((this.d.length - 1) << CHUNK_BITS) | this.used;
+    this.used += words;
+    return row;
+  }
+}
 
 /** The chunk of a record bank's row. */
 export function chunkOf(row: number): number {
@@ -159,16 +184,19 @@ export function wordOf(row: number): number {
  * are slices of the chunks, `slicesOf`) and write a restored one back with `store`. */
 export abstract class RecordBank<P, S, C> implements RuleBank<P> {
   readonly ticks: boolean;
-  /** Chunk k as float64, int32 and float32 words (one buffer). */
-  protected readonly d: Float64Array[] = [];
-  protected readonly i: Int32Array[] = [];
-  protected readonly f: Float32Array[] = [];
+  /** Chunk k as float64, int32 and float32 words (one buffer): the arena's, shared with the plan's other
+   * record banks. */
+  protected readonly d: Float64Array[];
+  protected readonly i: Int32Array[];
+  protected readonly f: Float32Array[];
   protected readonly cfgs: C[] = [];
   private readonly cfgIds = new Map<C, number>();
-  private used = CHUNK_WORDS;
 
-  constructor(readonly kind: SensorRuleKind<P, S>) {
+  constructor(readonly kind: SensorRuleKind<P, S>, private readonly arena: RecordArena = new RecordArena()) {
     this.ticks = typeof kind.tick === 'function';
+    this.d = arena.d;
+    this.i = arena.i;
+    this.f = arena.f;
   }
 
   abstract add(params: P, ctx: SensorRuleContext): number;
@@ -185,17 +213,7 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
 
   /** A fresh record of `words` 8-byte words (zeroed); returns its row. */
   protected reserve(words: number): number {
-    if (words > CHUNK_WORDS) throw new Error(`a record of ${words} words exceeds a chunk (${CHUNK_WORDS})`);
-    if (this.used + words > CHUNK_WORDS) {
-      const buf = new ArrayBuffer(CHUNK_WORDS * 8);
-      this.d.push(new Float64Array(buf));
-      this.i.push(new Int32Array(buf));
-      this.f.push(new Float32Array(buf));
-      this.used = 0;
-    }
-    const row = ((this.d.length - 1) << CHUNK_BITS) | this.used;
-    this.used += words;
-    return row;
+    return this.arena.reserve(words);
   }
 
   /** The index of `cfg` in `cfgs` (added on first use). */

@@ -296,7 +296,7 @@ export const health: SensorRuleKind<HealthParams, HealthState> = {
   describe,
   deviceState: deviceStateOf,
   deviceSince: deviceSinceOf,
-  createBank: () => new HealthBank(health),
+  createBank: (arena) => new HealthBank(health, arena),
 };
 
 function healthCfg(params: HealthParams, ctx: SensorRuleContext): HealthCfg {

@@ -10,6 +10,7 @@ import type { Level } from '../../core/level.ts';
 import type { Quality } from '../../core/reading.ts';
 import type { EnterpriseState, SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { MetricDef } from '../../core/sensor-types.ts';
+import type { RecordArena } from './bank.ts';
 
 /** Process rules see only quality-ok samples (domain.md §2 "quality ≠ ok never raises process alarms");
  * device rules see every sample. */
@@ -98,7 +99,7 @@ export interface SensorRuleKind<P = unknown, S = unknown> {
   deviceSince?(state: S): number;
   /** Optional: the engine's bank for this kind (rules/kinds/bank.ts), e.g. one with a direct call to the kind's
    * evaluate or with its states as records (bank.ts RecordBank); without it the engine keeps an `ObjectBank`. Either way the behaviour is the kind's. */
-  createBank?(): RuleBank<P>;
+  createBank?(arena: RecordArena): RuleBank<P>;
 }
 
 /** The states of many instances of one kind, addressed by row (performance.md: the engine's hot path reads

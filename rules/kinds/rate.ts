@@ -221,7 +221,7 @@ export const rate: SensorRuleKind<RateParams, RateState> = {
   evaluate: evaluateRate,
 
   describe,
-  createBank: () => new RateBank(rate),
+  createBank: (arena) => new RateBank(rate, arena),
 };
 
 function rateCfg(params: RateParams, ctx: SensorRuleContext): RateCfg {

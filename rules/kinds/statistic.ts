@@ -489,7 +489,7 @@ export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {
   evaluate: evaluateStatistic,
 
   describe,
-  createBank: () => new StatisticBank(statistic),
+  createBank: (arena) => new StatisticBank(statistic, arena),
 };
 
 function statisticCfg(params: StatisticParams, ctx: SensorRuleContext): StatisticCfg {

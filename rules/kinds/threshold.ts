@@ -152,7 +152,7 @@ export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {
   evaluate: evaluateThreshold,
 
   describe,
-  createBank: () => new ThresholdBank(threshold),
+  createBank: (arena) => new ThresholdBank(threshold, arena),
 };
 
 function thresholdCfg(params: ThresholdParams): ThresholdCfg {
