@@ -1,9 +1,9 @@
 // What the API needs from the other parts; app/ wires the implementations (stores satisfy these
 // structurally, so api/ never imports storage/).
 import type { EnterpriseDef, EnterpriseState } from '../core/registry.ts';
-import type { JournalEntry } from '../core/reading.ts';
 import type { Principal, Role, Scope } from '../core/scope.ts';
 import type { Ingest } from '../ingest/ingest.ts';
+import type { LatestReading } from '../ingest/latest.ts';
 import type { AlertService } from '../rules/alerts/service.ts';
 import type { ApiAuth } from './auth.ts';
 
@@ -30,7 +30,7 @@ export interface ApiRegistry {
 export interface ApiDeps {
   auth: ApiAuth;
   registry: ApiRegistry;
-  latest: { get(enterpriseId: string, sensorId: string): JournalEntry | undefined };
+  latest: { get(enterpriseId: string, sensorId: string): LatestReading | undefined };
   deviceState: (enterpriseId: string, deviceId: string) => { online: boolean; at: number } | undefined;
   ingest: Ingest;
   health: () => { ok: boolean; parts: Record<string, string> };
