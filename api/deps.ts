@@ -27,6 +27,25 @@ export interface ApiRegistry {
   setEnterpriseState(id: string, state: EnterpriseState, actor: string): EnterpriseDef;
 }
 
+/** What the readings-history route asks (contract.md `GET /api/sensors/{e}/{s}/readings`); InfluxDB serves it
+ * (storage/influx/history.ts). Times are epoch ms UTC; ranges are [fromMs, toMs). */
+export interface ReadingsQuery {
+  enterpriseId: string;
+  sensorId: string;
+  /** The metric names of the sensor's type (core/sensor-types.ts); never caller-supplied text. */
+  metrics: readonly string[];
+  fromMs: number;
+  toMs: number;
+}
+
+export interface ReadingsHistory {
+  /** Per metric, the mean and count of the `quality = ok` readings per `everyMs` bucket aligned to the epoch;
+   * buckets without such readings are left out. Booleans are stored as 1/0, so their mean is the share of "on". */
+  means(q: ReadingsQuery & { everyMs: number }): Promise<Record<string, { ts: number; mean: number; n: number }[]>>;
+  /** The readings themselves (any quality), oldest first, at most `limit`. */
+  raw(q: ReadingsQuery & { limit: number }): Promise<{ ts: number; quality: string; seq: number | null; values: Record<string, number | null> }[]>;
+}
+
 export interface ApiDeps {
   auth: ApiAuth;
   registry: ApiRegistry;
@@ -40,4 +59,6 @@ export interface ApiDeps {
   sensorLevel?: (enterpriseId: string, sensorId: string) => { level: string | null; levelNo: number | null; deviceLevel: string | null; deviceState: string } | undefined;
   /** The alert part (rules/alerts); the /api/alerts routes are off without it. */
   alerts?: AlertService;
+  /** Readings history (InfluxDB); without it the readings route answers 503 RW_ERR_HISTORY_OFF. */
+  history?: ReadingsHistory;
 }

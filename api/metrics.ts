@@ -9,7 +9,18 @@ export interface MetricSources {
   connections: () => number;
   journal: () => { lastPos: number; unconsumedBytes: number; limitBytes: number };
   alertEvents: () => { kind: string; level: string; event: string; n: number }[];
-  storagePointsWritten: () => number;
+  /** The InfluxDB writer, one row per measurement (`reading`, `alert_event`); enabled false when InfluxDB is off. */
+  storage: () => { enabled: boolean; rows: StorageMetricRow[] };
+}
+
+export interface StorageMetricRow {
+  measurement: string;
+  written: number;
+  rejected: number;
+  failures: number;
+  backlog: number;
+  lagSeconds: number;
+  up: boolean;
 }
 
 function counter(reg: Registry, name: string, help: string, value: () => number) {
@@ -21,6 +32,9 @@ function labelled(reg: Registry, name: string, help: string, labelNames: string[
 function gauge(reg: Registry, name: string, help: string, value: () => number) {
   new Gauge({ name, help, registers: [reg], collect() { this.set(value()); } });
 }
+function labelledGauge(reg: Registry, name: string, help: string, labelNames: string[], rows: () => [Record<string, string>, number][]) {
+  new Gauge({ name, help, labelNames, registers: [reg], collect() { this.reset(); for (const [l, n] of rows()) this.set(l, n); } });
+}
 
 export function buildMetrics(src: MetricSources): Registry {
   const reg = new Registry();
@@ -29,7 +43,14 @@ export function buildMetrics(src: MetricSources): Registry {
   labelled(reg, 'riskwatch_readings_rejected_total', 'Readings (or payloads) rejected, by RW_ERR code', ['code'], () => [...src.ingest.rejected].map(([code, n]) => [{ code }, n]));
   counter(reg, 'riskwatch_readings_duplicate_total', 'Duplicate readings dropped', () => src.ingest.duplicates);
   labelled(reg, 'riskwatch_alert_events_total', 'Alert events', ['kind', 'level', 'event'], () => src.alertEvents().map((r) => [{ kind: r.kind, level: r.level, event: r.event }, r.n]));
-  counter(reg, 'riskwatch_storage_points_written_total', 'Points written to InfluxDB', src.storagePointsWritten);
+  const storage = (pick: (r: StorageMetricRow) => number) => (): [Record<string, string>, number][] => src.storage().rows.map((r) => [{ measurement: r.measurement }, pick(r)]);
+  labelled(reg, 'riskwatch_storage_points_written_total', 'Points InfluxDB accepted, by measurement (reading, alert_event)', ['measurement'], storage((r) => r.written));
+  labelled(reg, 'riskwatch_storage_points_rejected_total', 'Points InfluxDB refused (4xx, RW_ERR_STORAGE_REJECTED), counted and skipped', ['measurement'], storage((r) => r.rejected));
+  labelled(reg, 'riskwatch_storage_write_failures_total', 'Write requests that failed (unreachable, 5xx) and are retried from the cursor', ['measurement'], storage((r) => r.failures));
+  labelledGauge(reg, 'riskwatch_storage_backlog_entries', 'Entries not yet in InfluxDB (journal positions / alert feed events after the writer cursor)', ['measurement'], storage((r) => r.backlog));
+  labelledGauge(reg, 'riskwatch_storage_lag_seconds', 'Age of the oldest entry not yet in InfluxDB (0 when caught up)', ['measurement'], storage((r) => r.lagSeconds));
+  labelledGauge(reg, 'riskwatch_storage_up', '1 while InfluxDB accepts writes, 0 from a failed request until the next accepted one', ['measurement'], storage((r) => (r.up ? 1 : 0)));
+  gauge(reg, 'riskwatch_storage_enabled', '1 when an InfluxDB is configured or managed, 0 when history is off', () => (src.storage().enabled ? 1 : 0));
   gauge(reg, 'riskwatch_spool_bytes', 'Journal bytes not yet consumed by the slowest consumer', () => src.journal().unconsumedBytes);
   gauge(reg, 'riskwatch_spool_limit_bytes', 'Journal limit; at it readings are refused with RW_ERR_BACKLOG_FULL', () => src.journal().limitBytes);
   gauge(reg, 'riskwatch_journal_last_position', 'Position of the last journal entry', () => src.journal().lastPos);

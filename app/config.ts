@@ -44,6 +44,29 @@ export const PlatformSchema = z.strictObject({
     lifecycle: z.unknown().optional(),
     alertsFsync: z.boolean().default(false),
   }).prefault({}),
+  /** InfluxDB for readings history and Grafana (docs/storage.md). Without `url`, a managed local influxd when one is
+   * on PATH (`managed`), else history is off. */
+  influx: z.strictObject({
+    /** Base URL of InfluxDB 1.x, 2.x or 3.x (its v1-compatible /write and /query are used). */
+    url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    /** 2.x/3.x API token (sent as `Authorization: Token …`). */
+    token: z.string().nullable().default(null),
+    /** Database (1.x, 3.x), or the database a 2.x DBRP mapping points at the bucket. */
+    db: z.string().min(1).default('riskwatch'),
+    /** Retention policy; null = the database's default. */
+    rp: z.string().min(1).nullable().default(null),
+    /** 2.x organisation (only carried along; the v1-compatible endpoints do not need it). */
+    org: z.string().nullable().default(null),
+    /** Without `url`: start `influxd` from PATH on loopback under {dataDir}/influxdb (Debian's 1.6.7 is for local use). */
+    managed: z.boolean().default(true),
+    /** HTTP port of the managed influxd (its RPC port is the next one); a busy port is logged and a free one used. */
+    port: z.number().int().min(0).max(65535).default(8086),
+    batchLines: z.number().int().min(100).max(50_000).default(5000),
+    maxInFlight: z.number().int().min(1).max(16).default(2),
+    /** How often the writer looks for new readings once caught up (reading → queryable lag). */
+    pollMs: z.number().int().min(5).max(10_000).default(100),
+    retryMaxMs: z.number().int().min(100).default(10_000),
+  }).prefault({}),
   simulate: z.strictObject({
     enabled: z.boolean().default(true),
     scenario: z.string().default('normal'),
@@ -76,5 +99,16 @@ export function platformFromEnv(fileSection: unknown, env: Env, configFile: stri
   c.simulate.scenario = env.RISKWATCH_SCENARIO ?? c.simulate.scenario;
   c.journal.fsync = bool(env.RISKWATCH_JOURNAL_FSYNC) ?? c.journal.fsync;
   c.journal.limitBytes = int(env.RISKWATCH_JOURNAL_LIMIT_BYTES) ?? c.journal.limitBytes;
+  // RISKWATCH_INFLUX_URL=off: no InfluxDB at all (not even a managed one).
+  const influxUrl = env.RISKWATCH_INFLUX_URL;
+  if (influxUrl === 'off') { c.influx.url = null; c.influx.managed = false; }
+  else if (influxUrl !== undefined && influxUrl !== '') {
+    if (!/^https?:\/\/[^/]/.test(influxUrl)) throw new Error(`RISKWATCH_INFLUX_URL must be an http(s) URL or "off", got ${JSON.stringify(influxUrl)}`);
+    c.influx.url = influxUrl;
+  }
+  c.influx.token = env.RISKWATCH_INFLUX_TOKEN || c.influx.token;
+  c.influx.db = env.RISKWATCH_INFLUX_DB || c.influx.db;
+  c.influx.managed = bool(env.RISKWATCH_INFLUX_MANAGED) ?? c.influx.managed;
+  c.influx.port = int(env.RISKWATCH_INFLUX_PORT) ?? c.influx.port;
   return { ...c, configFile };
 }

@@ -14,13 +14,14 @@ import { EmbeddedBroker, type ListenerConfig } from '../broker/embedded.ts';
 import { ExternalBrokerSource } from '../broker/external.ts';
 import { SqliteJournal } from '../storage/journal/sqlite-journal.ts';
 import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
-import { createHttpServer } from '../api/server.ts';
+import { createHttpServer, registerRoutes } from '../api/server.ts';
 import { healthRoutes } from '../api/routes/health.ts';
 import { sessionRoutes } from '../api/routes/session.ts';
-import { registryRoutes } from '../api/routes/registry.ts';
-import { readingRoutes } from '../api/routes/readings.ts';
-import { alertRoutes } from '../api/routes/alerts.ts';
+import { InfluxHistory } from '../storage/influx/history.ts';
+import { InfluxSender } from '../storage/influx/sender.ts';
+import { enterpriseHealthFrom, siteLevelsFrom, StateSeriesSampler } from '../storage/influx/state-series.ts';
 import { startRules, type RulesPart } from './rules.ts';
+import { prepareStorage, type StoragePart } from './storage.ts';
 import { buildMetrics, startMetricsServer } from '../api/metrics.ts';
 import type { ApiDeps } from '../api/deps.ts';
 import type { PlatformConfig } from './config.ts';
@@ -35,6 +36,8 @@ export interface Platform {
   broker: EmbeddedBroker | null;
   counters: { ingest: IngestCounters; broker: BrokerCounters };
   rules: RulesPart;
+  /** InfluxDB (configured, managed or off) and its writers. */
+  storage: StoragePart;
   demoSecret: string;
   urls: { mqtt: string; ws: string | null; http: string; metrics: string };
   log: Logger;
@@ -71,6 +74,11 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     await journal.start();
     stops.push(() => journal.stop());
 
+    // Which InfluxDB, before ingest accepts anything: the `influx` journal consumer holds readings for it
+    // from the first start (docs/storage.md).
+    const storage = await prepareStorage({ cfg, journal, journalPath: p.journal, liveTap: () => journal.tap(), registry: () => registry.compiled, clock, log });
+    stops.push(() => storage.stopInfluxd());
+
     const counters = { ingest: new IngestCounters(), broker: new BrokerCounters() };
     const deviceStates = new Map<string, { online: boolean; at: number }>();
     let broker: EmbeddedBroker | null = null;
@@ -84,9 +92,13 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const rules: RulesPart = startRules({
       cfg, journal, registry, clock, log, dataDir: cfg.dataDir,
       publish: (t, pl, opts) => (publishVia ? publishVia(t, pl, opts) : Promise.reject(new Error('no broker yet'))),
+      onAlertEvents: () => storage.alertsCommitted(),
     });
     stops.push(() => rules.stop());
     ready.rules = 'ok';
+    // The writers stop before the rules (they read the alert store's feed) and before the journal.
+    await storage.startWriters(rules.store);
+    stops.push(() => storage.stopWriters());
 
     if (cfg.mqtt.url) {
       // External-broker mode: tenant isolation is the external broker's ACL (riskwatch mosquitto-files).
@@ -130,6 +142,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     });
     // Registry changes (sensors added, design values, enterprise states) recompile the rules; a plan that does
     // not compile is refused and the rules in force keep running.
+    registry.onChange(() => storage.seriesChanged());
     registry.onChange(() => {
       try { rules.reload(); } catch (err) { log.error({ err: (err as Error).message }, 'rules: registry change refused by the rule compiler; previous rules keep running'); }
     });
@@ -141,6 +154,21 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     latest.start();
     stops.push(() => latest.stop());
 
+    // The dashboards' state series (site levels for the risk map, online counts per enterprise): only with an
+    // InfluxDB, after the rules (docs/grafana.md).
+    if (storage.conn) {
+      const sender = new InfluxSender(storage.conn, { maxInFlight: 1, maxBatchLines: 5000 });
+      const sampler = new StateSeriesSampler({
+        clock,
+        write: async (lines) => { const r = await sender.send(lines); if (r.kind === 'retry') throw new Error(r.message); },
+        siteLevels: () => siteLevelsFrom(registry.compiled.enterprises.values(), rules.manager.liveAlerts()),
+        enterpriseHealth: () => enterpriseHealthFrom(registry.compiled.enterprises.values(), (e, s) => latest.get(e, s), clock.now()),
+        onError: (err, what) => log.warn({ err: (err as Error).message, what }, 'storage: state series write failed; retried at the next check'),
+      });
+      sampler.start();
+      stops.push(async () => { await sampler.stop(); sender.close(); });
+    }
+
     const deps: ApiDeps = {
       auth: {
         allowPlaintext: cfg.allowPlaintextAuth,
@@ -149,6 +177,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
         device: (u, pw) => { const d = registry.checkDevice(u, pw); return d ? { enterpriseId: d.enterpriseId, deviceId: d.deviceId, demo: d.demo } : null; },
       },
       registry, latest, ingest, now, sessionTtlMs: 12 * 3600_000,
+      ...(storage.conn ? { history: new InfluxHistory(storage.conn) } : {}),
       deviceState: (e, d) => deviceStates.get(`${e}.${d}`),
       health: () => ({ ok: Object.values(ready).every((s) => s === 'ok'), parts: { ...ready, journal: 'ok' } }),
       alerts: rules.manager,
@@ -160,16 +189,14 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const http = createHttpServer({ bodyLimit: 16 * 1024 * 1024 });
     healthRoutes(http, deps);
     sessionRoutes(http, deps);
-    registryRoutes(http, deps);
-    readingRoutes(http, deps);
-    alertRoutes(http, deps);
+    registerRoutes(http, deps);
     await http.listen({ host: cfg.bindHost, port: cfg.http.port });
     stops.push(() => http.close());
 
     const metricsReg = buildMetrics({
       ingest: counters.ingest,
       broker: counters.broker, connections: () => b?.aedes.connectedClients ?? 0,
-      journal: () => journal.stats(), alertEvents: () => rules.eventCounts(), storagePointsWritten: () => 0,
+      journal: () => journal.stats(), alertEvents: () => rules.eventCounts(), storage: () => storage.metrics(),
     });
     const metricsServer: Server = await startMetricsServer(metricsReg, cfg.metrics.host, cfg.metrics.port);
     stops.push(() => new Promise<void>((r) => metricsServer.close(() => r())));
@@ -180,7 +207,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
     const httpAddr = http.server.address();
     const mAddr = metricsServer.address();
     const platform: Platform = {
-      config: cfg, registry, journal, ingest, broker, counters, rules, demoSecret: secret, log,
+      config: cfg, registry, journal, ingest, broker, counters, rules, storage, demoSecret: secret, log,
       urls: {
         mqtt: cfg.mqtt.url ?? `mqtt://${cfg.bindHost}:${port(mqttAddr)}`,
         ws: wsAddr ? `ws://${cfg.bindHost}:${wsAddr.port}/mqtt` : null,

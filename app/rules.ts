@@ -49,6 +49,8 @@ export interface RulesDeps {
   log: Logger;
   dataDir: string;
   publish: (topic: string, payload: string, opts: { qos: 1; retain: boolean }) => Promise<void>;
+  /** Alert events were committed (the InfluxDB writer's kick). */
+  onAlertEvents?: () => void;
 }
 
 /** Sensor types whose rules read a time-of-week baseline: their readings are kept as 15-min means. */
@@ -94,6 +96,7 @@ export function startRules(d: RulesDeps): RulesPart {
         if (c) c.n++; else counts.set(k, { kind: t.kind, level: t.level, event: t.event, n: 1 });
       }
       publisher.kick();
+      d.onAlertEvents?.();
     },
     onArchived: (key) => engine?.forget(key),
     tickMs: Math.min(cfg.rules.tickMs, 5000),

@@ -23,7 +23,12 @@ export const ERROR_CODES = {
   RW_ERR_ILLEGAL_TRANSITION: 'lifecycle action not allowed now',
   RW_ERR_VERSION_CONFLICT: 'alert moved on (stale expectedVersion)',
   RW_ERR_VALIDATION: 'an HTTP body or config fails its schema',
+  RW_ERR_QUERY_TOO_LARGE: 'a history query asks for too many points or too long a range',
+  RW_ERR_HISTORY_OFF: 'history is off: no InfluxDB is configured',
   RW_ERR_CONFIG: 'configuration is invalid',
+  RW_ERR_STORAGE_UNAVAILABLE: 'InfluxDB is unreachable or failing (network, 5xx, auth); writes resume from the journal',
+  RW_ERR_STORAGE_REJECTED: 'InfluxDB refused points (4xx: field type conflict, unparsable line); counted and skipped',
+  RW_ERR_STORAGE_QUERY: 'InfluxDB refused a query (InfluxQL error)',
   RW_ERR_INTERNAL: 'internal error (logged)',
 } as const;
 
@@ -48,5 +53,9 @@ export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   RW_ERR_ILLEGAL_TRANSITION: 409,
   RW_ERR_VERSION_CONFLICT: 409,
   RW_ERR_BACKLOG_FULL: 503,
+  RW_ERR_HISTORY_OFF: 503,
   RW_ERR_RATE_LIMITED: 429,
+  RW_ERR_STORAGE_UNAVAILABLE: 503,
+  RW_ERR_STORAGE_REJECTED: 502,
+  RW_ERR_STORAGE_QUERY: 502,
 };

@@ -60,6 +60,14 @@ export interface Journal {
   latestPerSensor(): JournalEntry[];
   /** Declares a consumer so that its cursor holds the journal back even before it subscribes. */
   declareConsumer(name: string): void;
+  /**
+   * A pull consumer: declared (its cursor holds the journal back from now on) and handed out with its saved
+   * position, but nothing is delivered to it: it reads with `read` at its own pace (e.g. the InfluxDB
+   * writer, in another thread) and acks what it has finished with. The same handle on every call.
+   */
+  consumer(name: string): JournalConsumer;
+  /** Forgets a consumer: its cursor no longer holds the journal back (e.g. storage switched off). */
+  releaseConsumer(name: string): void;
   stats(): JournalStats;
   /** Resolves once every pending cursor write is durable. */
   flushCursors(): Promise<void>;

@@ -18,7 +18,7 @@ describe('npm start on a fresh data dir', () => {
     const [mqtt, http, metrics] = [await freePort(), await freePort(), await freePort()];
     const t0 = Date.now();
     child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
-      env: { ...process.env, RISKWATCH_DATA_DIR: dataDir, RISKWATCH_MQTT_PORT: String(mqtt), RISKWATCH_HTTP_PORT: String(http), RISKWATCH_METRICS_PORT: String(metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_LOG_LEVEL: 'warn' },
+      env: { ...process.env, RISKWATCH_DATA_DIR: dataDir, RISKWATCH_MQTT_PORT: String(mqtt), RISKWATCH_HTTP_PORT: String(http), RISKWATCH_METRICS_PORT: String(metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_INFLUX_URL: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -37,7 +37,7 @@ async function startServer(): Promise<NonNullable<typeof server>> {
       ...process.env,
       RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir,
       RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics),
-      RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_LOG_LEVEL: 'warn',
+      RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_INFLUX_URL: 'off',
     },
   });
   let out = '';

@@ -115,7 +115,7 @@ export async function startRiskwatch(o: RiskwatchOptions): Promise<System> {
   const env: NodeJS.ProcessEnv = {
     ...process.env, RISKWATCH_CONFIG: o.configFile, RISKWATCH_DATA_DIR: dataDir, RISKWATCH_MQTT_PORT: String(mqttPort),
     RISKWATCH_HTTP_PORT: String(httpPort), RISKWATCH_METRICS_PORT: String(metricsPort), RISKWATCH_MQTT_WS_PORT: 'off',
-    RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: o.fsync ? '1' : '0', RISKWATCH_LOG_LEVEL: 'warn',
+    RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: o.fsync ? '1' : '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_INFLUX_URL: 'off',
   };
   // The token first: it seeds the registry and creates the demo secret in the fresh data dir.
   const out = await run(process.execPath, ['--import', 'tsx', 'app/main.ts', 'token', 'add', '--name', 'bench', '--role', 'admin', '--scope', 'platform'], env);

@@ -66,7 +66,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
   const startFlags = /^node (.*) app\/main\.ts serve$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start)![1]!.split(' ');
   const child = spawn(process.execPath, [...(process.env.RW_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? []), ...startFlags, 'app/main.ts', 'serve'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_JOURNAL_FSYNC: '0' },
+    env: { ...env, RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics), RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_INFLUX_URL: 'off' },
   });
   let log = '';
   child.stderr!.on('data', (b: Buffer) => { log += b.toString(); });

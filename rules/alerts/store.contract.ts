@@ -217,6 +217,7 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
           expect(store.events('a1')).toEqual(before.events);
           expect(store.audit('a1')).toEqual(before.audit);
           expect(store.pendingOutbox(100)).toEqual(before.outbox);
+          expect(store.eventFeed(0, 100).map((f) => [f.transition.id, f.transition.version])).toEqual([['a1', 1], ['a1', 2]]);
           expect(store.loadLive()).toEqual(before.live);
           expect(store.evidence('a1')).toBeNull();
           expect(store.list({ state: 'all', limit: 10 }).alerts).toEqual([a2]);
@@ -423,6 +424,48 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
       });
     });
 
+    describe('event feed', () => {
+      it('serves every committed event in commit order, across alerts, with strictly increasing seq', () => {
+        const a = raise(store, 'a', T0);
+        const b = raise(store, 'b', T0 + 1);
+        act(store, a, [{ event: 'acknowledged', at: T0 + 2, set: { handling: 'acknowledged' } }]);
+        act(store, b, [{ event: 'level_up', at: T0 + 3, set: { level: 'red' } }, { event: 'overdue', at: T0 + 4, set: { overdueSent: true } }]);
+        const feed = store.eventFeed(0, 100);
+        expect(feed.map((f) => [f.transition.id, f.transition.version, f.transition.event])).toEqual([
+          ['a', 1, 'raised'], ['b', 1, 'raised'], ['a', 2, 'acknowledged'], ['b', 2, 'level_up'], ['b', 3, 'overdue'],
+        ]);
+        for (let i = 1; i < feed.length; i++) expect(feed[i]!.seq).toBeGreaterThan(feed[i - 1]!.seq);
+        expect(feed[3]!.transition).toEqual(store.events('b')[1]);
+        expect(store.lastFeedSeq()).toBe(feed.at(-1)!.seq);
+      });
+
+      it('pages after a seq, up to the limit, and keeps serving events once their outbox rows are published', () => {
+        for (let i = 0; i < 5; i++) raise(store, `a${i}`, T0 + i);
+        store.markPublished(store.pendingOutbox(100).at(-1)!.seq);
+        const all = store.eventFeed(0, 100);
+        expect(store.eventFeed(0, 2)).toEqual(all.slice(0, 2));
+        expect(store.eventFeed(all[1]!.seq, 2)).toEqual(all.slice(2, 4));
+        expect(store.eventFeed(all.at(-1)!.seq, 10)).toEqual([]);
+        expect(store.eventFeed(all[1]!.seq, 100)).toEqual(all.slice(2));
+      });
+
+      it('adds nothing for a commit without events', () => {
+        expect(store.lastFeedSeq()).toBe(0);
+        const a = raise(store, 'a', T0);
+        store.commit({ ...a, lastPos: 5 }, [], []);
+        expect(store.eventFeed(0, 10)).toHaveLength(1);
+      });
+
+      it('keeps a cursor per consumer name, 0 until saved, never moving back', () => {
+        expect(store.feedCursor('influx')).toBe(0);
+        store.saveFeedCursor('influx', 7);
+        store.saveFeedCursor('other', 2);
+        store.saveFeedCursor('influx', 5);
+        expect(store.feedCursor('influx')).toBe(7);
+        expect(store.feedCursor('other')).toBe(2);
+      });
+    });
+
     describe('checkpoint', () => {
       it('is absent until saved', () => {
         expect(store.loadCheckpoint()).toBeNull();
@@ -455,7 +498,7 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
       });
     });
 
-    if (durable) it('reopened, keeps alerts, events, audit, evidence, outbox position and checkpoint', () => {
+    if (durable) it('reopened, keeps alerts, events, audit, evidence, outbox position, checkpoint and the event feed with its cursors', () => {
       const a = raise(store, 'a', T0);
       const a2 = act(store, a, [{ event: 'acknowledged', at: T0 + 1, set: { handling: 'acknowledged' } }]);
       raise(store, 'b', T0 + 2, { handling: 'archived' });
@@ -464,6 +507,8 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
       store.saveCheckpoint(77, new Uint8Array([4, 5, 6]));
       const pending = store.pendingOutbox(100);
       const listed = store.list({ state: 'all', limit: 10 });
+      const feed = store.eventFeed(0, 100);
+      store.saveFeedCursor('influx', feed[1]!.seq);
 
       store = h.reopen!();
       expect(store.get('a')).toEqual(a2);
@@ -474,7 +519,10 @@ export function alertStoreContract(name: string, make: () => { store: AlertStore
       expect(store.list({ state: 'all', limit: 10 })).toEqual(listed);
       expect(ids(store.loadLive())).toEqual(['a']);
       expect(store.loadCheckpoint()).toEqual({ pos: 77, state: new Uint8Array([4, 5, 6]) });
+      expect(store.eventFeed(0, 100)).toEqual(feed);
+      expect(store.feedCursor('influx')).toBe(feed[1]!.seq);
       raise(store, 'c', T0 + 3);
+      expect(store.eventFeed(feed.at(-1)!.seq, 10).map((f) => f.transition.id)).toEqual(['c']);
       const after = store.pendingOutbox(100);
       expect(after.at(-1)!.seq).toBeGreaterThan(pending.at(-1)!.seq);
     });

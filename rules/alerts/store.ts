@@ -26,6 +26,13 @@ export interface OutboxRow {
   state: StoredAlert | null;
 }
 
+/** One event in the store's feed: every committed event in commit order (AlertStore.eventFeed). */
+export interface FeedEvent {
+  /** Strictly increasing in commit order, and stable: the same event has the same seq in every read. */
+  seq: number;
+  transition: Transition;
+}
+
 export interface AlertFilter {
   /** open = not archived and not cleared; all = everything. */
   state: 'open' | 'all';
@@ -58,6 +65,15 @@ export interface AlertStore {
   pendingOutbox(limit: number, afterSeq?: number): OutboxRow[];
   /** Marks rows up to and including `seq` as published. */
   markPublished(seq: number): void;
+  /** Committed events after `afterSeq` in commit order, at most `limit`: a feed for consumers that keep their own
+   * cursor (the InfluxDB writer). Events are never removed from it. */
+  eventFeed(afterSeq: number, limit: number): FeedEvent[];
+  /** The seq of the newest event in the feed (0 when empty): how far behind a feed consumer is. */
+  lastFeedSeq(): number;
+  /** A named feed consumer's saved position (0 when it has none). */
+  feedCursor(name: string): number;
+  /** Saves a feed consumer's position (durable when the store is); it never moves back. */
+  saveFeedCursor(name: string, seq: number): void;
   /** Opaque engine checkpoint (rule state plus the journal position it covers). */
   saveCheckpoint(pos: number, state: Uint8Array): void;
   loadCheckpoint(): { pos: number; state: Uint8Array } | null;

@@ -4,7 +4,7 @@
 // serialises everything before it changes anything, so a commit that throws leaves nothing behind.
 import type { Transition } from '../../core/alert.ts';
 import type { Evidence } from '../../rules/engine/signal.ts';
-import type { AlertFilter, AlertStore, AuditEntry, OutboxRow } from '../../rules/alerts/store.ts';
+import type { AlertFilter, AlertStore, AuditEntry, FeedEvent, OutboxRow } from '../../rules/alerts/store.ts';
 import type { StoredAlert } from '../../rules/alerts/types.ts';
 import {
   CLOSED_HANDLING, checkCommit, checkLimit, decodeCursor, duplicateEvent, encodeCursor, eventMs, lastEventMs,
@@ -25,6 +25,9 @@ export class MemoryAlertStore implements AlertStore {
   private lastSeq = 0;
   private published = 0;
   private checkpoint: { pos: number; state: Uint8Array } | null = null;
+  /** Every committed event in commit order (the feed); seq = index + 1. */
+  private readonly feed: string[] = [];
+  private readonly feedCursors = new Map<string, number>();
 
   loadLive(): StoredAlert[] {
     return [...this.alerts.values()].filter((r) => r.alert.handling !== 'archived').map((r) => JSON.parse(r.doc) as StoredAlert);
@@ -104,6 +107,7 @@ export class MemoryAlertStore implements AlertStore {
     this.auditDocs.set(alert.id, trail);
     trail.push(...auditDocs);
     for (const o of outDocs) this.outbox.push({ seq: ++this.lastSeq, ...o });
+    for (const e of events) this.feed.push(e.doc);
     if (evidenceDoc !== null && !this.evidenceDocs.has(alert.id)) this.evidenceDocs.set(alert.id, evidenceDoc);
   }
 
@@ -123,6 +127,24 @@ export class MemoryAlertStore implements AlertStore {
     let n = 0;
     while (n < this.outbox.length && this.outbox[n]!.seq <= this.published) n++;
     if (n > 0) this.outbox = this.outbox.slice(n);
+  }
+
+  eventFeed(afterSeq: number, limit: number): FeedEvent[] {
+    checkLimit(limit);
+    const from = Math.max(0, Math.floor(afterSeq));
+    return this.feed.slice(from, from + limit).map((doc, i) => ({ seq: from + i + 1, transition: JSON.parse(doc) as Transition }));
+  }
+
+  lastFeedSeq(): number {
+    return this.feed.length;
+  }
+
+  feedCursor(name: string): number {
+    return this.feedCursors.get(name) ?? 0;
+  }
+
+  saveFeedCursor(name: string, seq: number): void {
+    this.feedCursors.set(name, Math.max(seq, this.feedCursors.get(name) ?? 0));
   }
 
   saveCheckpoint(pos: number, state: Uint8Array): void {

@@ -13,6 +13,10 @@
 //   highest seq published, so the pending tail is a primary-key range scan. Published rows are kept for the
 //   last OUTBOX_KEEP_PUBLISHED seqs (for inspection after an incident), then deleted.
 // - checkpoint: one row, replaced on each save.
+// - feed: one row per event in commit order (AlertStore.eventFeed), an INTEGER PRIMARY KEY AUTOINCREMENT so
+//   its seq never changes (a VACUUM may renumber the implicit rowids of `events`); feed_cursors: the
+//   position of each feed consumer (the InfluxDB writer's `influx`). A store created before the feed existed
+//   is backfilled once at open, in rowid (= commit) order.
 import type { HandlingState, Transition } from '../../core/alert.ts';
 import { RwError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../rules/alerts/store.ts';
@@ -43,6 +47,14 @@ CREATE TABLE IF NOT EXISTS outbox (
 CREATE TABLE IF NOT EXISTS outbox_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), published INTEGER NOT NULL);
 INSERT OR IGNORE INTO outbox_cursor (id, published) VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS checkpoint (id INTEGER PRIMARY KEY CHECK (id = 1), pos INTEGER NOT NULL, state BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS feed (seq INTEGER PRIMARY KEY AUTOINCREMENT, alert TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_cursors (name TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+`;
+
+/** Fills the feed of a store created before it existed (run at open; a no-op once the feed has rows). */
+export const FEED_BACKFILL = `
+INSERT INTO feed (alert, version)
+  SELECT alert, version FROM events WHERE NOT EXISTS (SELECT 1 FROM feed LIMIT 1) ORDER BY rowid;
 `;
 
 /** Published outbox rows kept after publishing (by seq), before they are deleted. */

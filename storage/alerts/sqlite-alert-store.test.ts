@@ -61,6 +61,26 @@ describe('SqliteAlertStore (durability)', () => {
     expect(s.pendingOutbox(10).map((r) => r.transition.id)).toEqual(['a1']);
   });
 
+  // Why: alerts.db files from before the event feed must feed the InfluxDB writer their past events too.
+  it('backfills the event feed of a store created before it, in commit order, once', () => {
+    const h = open();
+    handles.push(h);
+    const a = storedAlert('a1');
+    const b = storedAlert('b1');
+    h.store.commit(a, [transitionOf(a, 'raised', T)], []);
+    h.store.commit(b, [transitionOf(b, 'raised', T + 1)], []);
+    h.store.close();
+    const raw = new Database(h.path);
+    raw.exec('DROP TABLE feed; DROP TABLE feed_cursors;');
+    raw.close();
+    const s = h.reopen();
+    expect(s.eventFeed(0, 10).map((f) => [f.seq, f.transition.id])).toEqual([[1, 'a1'], [2, 'b1']]);
+    const c = storedAlert('c1');
+    s.commit(c, [transitionOf(c, 'raised', T + 2)], []);
+    const again = h.reopen();
+    expect(again.eventFeed(0, 10).map((f) => [f.seq, f.transition.id])).toEqual([[1, 'a1'], [2, 'b1'], [3, 'c1']]);
+  });
+
   it('deletes published outbox rows beyond the retention, never pending ones', () => {
     const h = open({ keepPublished: 2 });
     handles.push(h);

@@ -13,10 +13,10 @@ import { startTsWorker } from '../ts-worker.ts';
 import type { CheckpointerConfig } from '../journal/checkpointer.ts';
 import type { Transition } from '../../core/alert.ts';
 import type { Evidence } from '../../rules/engine/signal.ts';
-import type { AlertFilter, AlertStore, AuditEntry, OutboxRow } from '../../rules/alerts/store.ts';
+import type { AlertFilter, AlertStore, AuditEntry, FeedEvent, OutboxRow } from '../../rules/alerts/store.ts';
 import type { StoredAlert } from '../../rules/alerts/types.ts';
 import {
-  ALERTS_DDL, CLOSED_HANDLING, OUTBOX_KEEP_PUBLISHED, checkCommit, checkLimit, decodeCursor, duplicateEvent,
+  ALERTS_DDL, FEED_BACKFILL, CLOSED_HANDLING, OUTBOX_KEEP_PUBLISHED, checkCommit, checkLimit, decodeCursor, duplicateEvent,
   encodeCursor, eventMs, lastEventMs, outboxStates, raisedMs, type CursorKey,
 } from './schema.ts';
 
@@ -50,6 +50,11 @@ function prepare(db: Database.Database) {
         kind = excluded.kind, enterprise = excluded.enterprise, site = excluded.site, county = excluded.county, sector = excluded.sector,
         updated = coalesce(@updated, alerts.updated), raised = excluded.raised, archived = excluded.archived`),
     insEvent: db.prepare('INSERT INTO events (alert, version, at, doc) VALUES (?, ?, ?, ?)'),
+    insFeed: db.prepare('INSERT INTO feed (alert, version) VALUES (?, ?)'),
+    feed: db.prepare('SELECT f.seq AS seq, e.doc AS doc FROM feed f JOIN events e ON e.alert = f.alert AND e.version = f.version WHERE f.seq > ? ORDER BY f.seq LIMIT ?'),
+    lastFeed: db.prepare('SELECT coalesce(max(seq), 0) FROM feed').pluck(),
+    getFeedCursor: db.prepare('SELECT seq FROM feed_cursors WHERE name = ?').pluck(),
+    putFeedCursor: db.prepare('INSERT INTO feed_cursors (name, seq) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET seq = max(seq, excluded.seq)'),
     insAudit: db.prepare('INSERT INTO audit (alert, version, doc) VALUES (?, ?, ?)'),
     insOutbox: db.prepare('INSERT INTO outbox (transition, state) VALUES (?, ?)'),
     insEvidence: db.prepare('INSERT OR IGNORE INTO evidence (alert, doc) VALUES (?, ?)'),
@@ -84,6 +89,7 @@ export class SqliteAlertStore implements AlertStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.fsync ? 'FULL' : 'NORMAL'}`);
     this.db.exec(ALERTS_DDL);
+    this.db.transaction(() => this.db.exec(FEED_BACKFILL))();
     if (opts.checkpointer && path !== ':memory:') this.startCheckpointer(path, !!opts.fsync);
     const db = this.db;
     this.s = prepare(db);
@@ -100,6 +106,7 @@ export class SqliteAlertStore implements AlertStore {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw duplicateEvent(a.id, t.version);
           throw err;
         }
+        this.s.insFeed.run(a.id, t.version);
       }
       for (const e of audits) this.s.insAudit.run(e.alertId, e.version, JSON.stringify(e));
       const states = outboxStates(a, ts);
@@ -205,6 +212,23 @@ export class SqliteAlertStore implements AlertStore {
 
   markPublished(seq: number): void {
     this.markTx(seq);
+  }
+
+  eventFeed(afterSeq: number, limit: number): FeedEvent[] {
+    checkLimit(limit);
+    return (this.s.feed.all(afterSeq, limit) as { seq: number; doc: string }[]).map((r) => ({ seq: r.seq, transition: JSON.parse(r.doc) as Transition }));
+  }
+
+  lastFeedSeq(): number {
+    return this.s.lastFeed.get() as number;
+  }
+
+  feedCursor(name: string): number {
+    return (this.s.getFeedCursor.get(name) as number | undefined) ?? 0;
+  }
+
+  saveFeedCursor(name: string, seq: number): void {
+    this.s.putFeedCursor.run(name, seq);
   }
 
   saveCheckpoint(pos: number, state: Uint8Array): void {

@@ -3,8 +3,12 @@
 // port and data dir. It writes its own config (RPC and HTTP on 127.0.0.1, meta/data/wal under `dir`, no usage
 // reporting, no self-monitoring database), spawns influxd, and is ready once `/ping` answers 204.
 // Debian's 1.6.7 is for local use only: it has no authentication configured here and binds loopback alone.
+//
+// With `dieWithParent` (the platform's managed influxd) it is started through util-linux `setpriv
+// --pdeathsig TERM` when that is on PATH, so a kill -9 of the platform does not leave it running, and a
+// pid file lets the next start wait for a previous influxd on the same dir to finish before starting.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface InfluxdOptions {
@@ -18,6 +22,8 @@ export interface InfluxdOptions {
   bin?: string;
   /** How long to wait for /ping, ms (default 15 s). */
   readyTimeoutMs?: number;
+  /** End influxd when this process dies, even by SIGKILL (setpriv --pdeathsig), and keep a pid file. */
+  dieWithParent?: boolean;
 }
 
 export interface RunningInfluxd {
@@ -75,11 +81,46 @@ async function ping(url: string): Promise<boolean> {
   }
 }
 
+let setprivChecked: boolean | null = null;
+function hasSetpriv(): boolean {
+  setprivChecked ??= spawnSync('setpriv', ['--version'], { encoding: 'utf8' }).status === 0;
+  return setprivChecked;
+}
+
+const alive = (pid: number): boolean => {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+};
+
+/** A previous influxd of this dir (pid file, and /proc says it is an influxd on our config) is given up to
+ * `ms` to finish (after a kill -9 of its platform it is shutting down on its parent-death signal), then killed. */
+async function waitForPrevious(dir: string, conf: string, ms: number): Promise<void> {
+  const file = join(dir, 'influxd.pid');
+  if (!existsSync(file)) return;
+  const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+  const ours = () => {
+    try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(conf); } catch { return false; }
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !ours()) { rmSync(file, { force: true }); return; }
+  const end = Date.now() + ms;
+  while (alive(pid) && ours() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid) && ours()) {
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid) && ours()) await new Promise((r) => setTimeout(r, 20));
+  }
+  rmSync(file, { force: true });
+}
+
 export async function startInfluxd(o: InfluxdOptions): Promise<RunningInfluxd> {
   mkdirSync(o.dir, { recursive: true });
   const conf = join(o.dir, 'influxd.conf');
+  if (o.dieWithParent) await waitForPrevious(o.dir, conf, 10_000);
   writeFileSync(conf, influxdConfig(o.dir, o.port, o.rpcPort ?? o.port + 1));
-  const child: ChildProcess = spawn(o.bin ?? 'influxd', ['run', '-config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bin = o.bin ?? 'influxd';
+  const watched = o.dieWithParent && hasSetpriv();
+  const child: ChildProcess = watched
+    ? spawn('setpriv', ['--pdeathsig', 'TERM', '--', bin, 'run', '-config', conf], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin, ['run', '-config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (o.dieWithParent && child.pid) writeFileSync(join(o.dir, 'influxd.pid'), String(child.pid));
   let log = '';
   const keep = (d: Buffer) => { log = (log + d.toString()).slice(-65536); };
   child.stdout!.on('data', keep);
@@ -104,6 +145,7 @@ export async function startInfluxd(o: InfluxdOptions): Promise<RunningInfluxd> {
     const t = setTimeout(() => child.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(t);
+    if (o.dieWithParent) rmSync(join(o.dir, 'influxd.pid'), { force: true });
   };
   return { url, port: o.port, pid: child.pid!, log: () => log, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }

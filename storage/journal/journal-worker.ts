@@ -4,11 +4,11 @@
 // (`sensor_last`, for contract.md "Duplicates" beyond the key window) lives in memory and is persisted
 // in the background, with a watermark from which a restart folds the rows after it back in.
 import Database from 'better-sqlite3';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { PendingEntry } from '../../ingest/journal.ts';
 import { startTsWorker } from '../ts-worker.ts';
 import type { CheckpointReport, CheckpointerConfig } from './checkpointer.ts';
-import { DUPLICATE, FULL, unpackEntries, type FromWorker, type ToWorker, type WorkerConfig } from './protocol.ts';
+import { DUPLICATE, FULL, unpackEntries, type FromWorker, type TapCommit, type ToWorker, type WorkerConfig } from './protocol.ts';
 import { JOURNAL_DDL, entryBytes } from './schema.ts';
 
 const cfg = workerData as WorkerConfig;
@@ -55,6 +55,7 @@ const putLast = db.prepare(
    ON CONFLICT (enterprise, sensor) DO UPDATE SET boot = excluded.boot, ts = excluded.ts, seq = excluded.seq`,
 );
 const putCursor = db.prepare('INSERT INTO cursors (name, pos) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET pos = excluded.pos');
+const dropCursor = db.prepare('DELETE FROM cursors WHERE name = ?');
 const offAt = db.prepare('SELECT off FROM readings WHERE pos <= ? ORDER BY pos DESC LIMIT 1').pluck();
 const getMeta = db.prepare('SELECT v FROM meta WHERE k = ?').pluck();
 const putMeta = db.prepare('INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v');
@@ -76,6 +77,8 @@ const cursors = new Map<string, number>(
   (db.prepare('SELECT name, pos FROM cursors').all() as { name: string; pos: number }[]).map((r) => [r.name, r.pos]),
 );
 const dirtyCursors = new Set<string>();
+/** Consumers in other threads that get every commit as it lands (SqliteJournal.tap). */
+const taps = new Set<MessagePort>();
 
 const tail = lastRow.get() as { pos: number; off: number } | undefined;
 let lastPos = Math.max(tail?.pos ?? 0, (sequence.get() as number | undefined) ?? 0, (getMeta.get('last_pos') as number | undefined) ?? 0);
@@ -176,6 +179,13 @@ function flush(): void {
   if (batch.length === 0) return;
   for (const m of batch) applyCursors(m.cursors);
   const out = commit(batch.map((msg) => ({ msg, entries: msg.packed !== null ? unpackEntries(msg.packed) : msg.entries! })));
+  // Taps first: the results buffers are transferred to the main thread below.
+  if (taps.size > 0) {
+    batch.forEach((m, i) => {
+      const c: TapCommit = { packed: m.packed, entries: m.packed === null ? m.entries : null, results: out[i]!.results.slice(), before: out[i]!.before };
+      for (const t of taps) t.postMessage(c);
+    });
+  }
   const s = stats();
   batch.forEach((req, i) => send({ t: 'appended', id: req.id, ...out[i]!, stats: s }, [out[i]!.results.buffer as ArrayBuffer]));
 }
@@ -293,6 +303,17 @@ port.on('message', (m: ToWorker) => {
       case 'declare':
         if (!cursors.has(m.name)) { cursors.set(m.name, 0); dirtyCursors.add(m.name); }
         break;
+      case 'tap':
+        taps.add(m.port);
+        m.port.once('close', () => taps.delete(m.port));
+        break;
+      case 'release':
+        if (cursors.delete(m.name)) {
+          dirtyCursors.delete(m.name);
+          dropCursor.run(m.name);
+          recomputeConsumed();
+        }
+        break;
       case 'flush':
         flush();
         db.transaction(writeCursors)();
@@ -308,6 +329,8 @@ port.on('message', (m: ToWorker) => {
       case 'close':
         flush();
         syncAll();
+        for (const t of taps) t.close();
+        taps.clear();
         checkpointer.postMessage('close');
         checkpointer.once('exit', () => { db.close(); port.close(); });
         break;

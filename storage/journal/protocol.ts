@@ -1,6 +1,7 @@
 // Messages between the SQLite journal (main thread) and its writer worker. Appends travel packed: every
 // append of one event-loop turn in one message, the entries as one string (a structured clone of a
 // string is a copy; of 11-field objects it is per field), positions back as one transferred buffer.
+import type { MessagePort } from 'node:worker_threads';
 import type { PendingEntry } from '../../ingest/journal.ts';
 
 export interface WorkerConfig {
@@ -21,6 +22,9 @@ export type ToWorker =
   }
   | { t: 'cursors'; cursors: [string, number][] }
   | { t: 'declare'; name: string }
+  | { t: 'release'; name: string }
+  /** Live commits for a consumer in another thread: the writer posts a TapCommit on `port` after each commit. */
+  | { t: 'tap'; port: MessagePort }
   | { t: 'flush'; id: number }
   | { t: 'trim'; now: number }
   | { t: 'close' };
@@ -37,6 +41,19 @@ export type FromWorker =
   | { t: 'flushed'; id: number }
   | { t: 'trimmed'; deleted: number; stats: WireStats }
   | { t: 'fatal'; message: string };
+
+/**
+ * One append message's commit, as the writer thread posts it on a tap (SqliteJournal.tap): the entries as they
+ * were packed (`entries` when they could not be), one result per entry (a position, DUPLICATE or FULL), and
+ * the journal's last position before the commit, so a reader can tell that it has missed nothing: commits
+ * follow each other when one's `before` is the previous one's last accepted position.
+ */
+export interface TapCommit {
+  packed: string | null;
+  entries: PendingEntry[] | null;
+  results: Float64Array;
+  before: number;
+}
 
 export const DUPLICATE = 0;
 export const FULL = -1;
@@ -56,6 +73,10 @@ export function packEntry(e: PendingEntry): string {
     (e.boot === null ? '' : '~' + e.boot) + SEP + e.quality + SEP + e.vals + SEP + e.receivedAt + SEP +
     (e.deviceId === null ? '' : '~' + e.deviceId) + SEP + e.source + SEP;
 }
+
+/** The separator of `packEntry` and the number of fields per entry, for readers that unpack only what they need. */
+export const PACK_SEP = SEP;
+export const PACK_FIELDS = FIELDS;
 
 /** The inverse of concatenated `packEntry`s. */
 export function unpackEntries(packed: string): PendingEntry[] {

@@ -7,6 +7,8 @@ import type { JournalEntry } from '../../core/reading.ts';
 import type { PendingEntry } from '../../ingest/journal.ts';
 import Database from 'better-sqlite3';
 import { SqliteJournal } from './sqlite-journal.ts';
+import { JournalReader, rowIds, rowsOfCommit } from './reader.ts';
+import type { TapCommit } from './protocol.ts';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -169,6 +171,80 @@ describe('SqliteJournal', () => {
     expect(j.read(0, 100).map((e) => e.pos)).toEqual([1, 2, 3, 4, 5, 6, 7, 8].slice(8 - kept));
     const next = await j.append([entry('c', 10_400, 1)]);
     expect(next).toEqual([{ status: 'accepted', pos: 9 }]);
+    await j.stop();
+  });
+
+  // Why: the InfluxDB writer reads at its own pace in another thread; its cursor must hold the journal back
+  // (backpressure, no trimming) without the journal pushing every commit at it.
+  it('a pull consumer holds the journal back, is given nothing, and frees space as it acks', async () => {
+    const { j } = open({ limitBytes: 400 });
+    await j.start();
+    const c = j.consumer('pull');
+    expect(c.pos).toBe(0);
+    const statuses: string[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await j.append([entry('a', 1000 + i, i)]))[0]!.status);
+    expect(statuses.slice(-1)).toEqual(['full']);
+    const last = j.read(0, 100).at(-1)!.pos;
+    c.ack(last);
+    await j.flushCursors();
+    expect((await j.append([entry('a', 5000, 99)]))[0]!.status).toBe('accepted');
+    expect(j.stats().unconsumedBytes).toBeLessThan(100);
+    await j.stop();
+    const again = open({ limitBytes: 400 }, dirs.at(-1)!);
+    await again.j.start();
+    expect(again.j.consumer('pull').pos).toBe(last);
+    await again.j.stop();
+  });
+
+  it('a released consumer no longer holds the journal back, also after a restart', async () => {
+    const { j, dir } = open({ limitBytes: 400 });
+    await j.start();
+    j.subscribe('live', (es, cons) => cons.ack(es[es.length - 1]!.pos));
+    j.declareConsumer('gone');
+    let status = '';
+    for (let i = 0; i < 10 && status !== 'full'; i++) status = (await j.append([entry('a', 1000 + i, i)]))[0]!.status;
+    expect(status).toBe('full');
+    j.releaseConsumer('gone');
+    expect((await j.append([entry('a', 5000, 99)]))[0]!.status).toBe('accepted');
+    await j.flushCursors();
+    await j.stop();
+    const again = open({ limitBytes: 400 }, dir);
+    await again.j.start();
+    expect(again.j.stats().unconsumedBytes).toBeLessThan(100);
+    await again.j.stop();
+  });
+
+  it('JournalReader reads the same rows as the journal, from another connection, as arrays', async () => {
+    const { j, dir } = open();
+    await j.start();
+    await j.append([entry('a', 1000, 1), entry('b', 2000, null, { vals: '{"running":true}', quality: 'fault' })]);
+    const r = new JournalReader(join(dir, 'journal.db'));
+    expect(r.read(0, 10)).toEqual([[1, 'e1/a/s1', 1000, 1, 'ok', '{"lel":1.5}', 1000], [2, 'e1/b/s1', 2000, null, 'fault', '{"running":true}', 2000]]);
+    expect(rowIds('e1/b/s1')).toEqual({ enterpriseId: 'e1', sensorId: 'b', siteId: 's1' });
+    expect(r.read(1, 10).map((x) => x[0])).toEqual([2]);
+    expect(r.receivedAfter(1)).toBe(2000);
+    expect(r.receivedAfter(2)).toBeNull();
+    expect(r.lastPos()).toBe(2);
+    r.close();
+    await j.stop();
+  });
+
+  // Why: the InfluxDB writer's thread takes live commits from the writer thread instead of reading them back.
+  it('taps every commit to another thread: accepted rows in order, chained by `before`, duplicates left out', async () => {
+    const { j } = open();
+    await j.start();
+    await j.append([entry('a', 500, 1)]);
+    const port = j.tap();
+    const got: TapCommit[] = [];
+    port.on('message', (c: TapCommit) => got.push(c));
+    await j.append([entry('a', 1000, 1), entry('b', 1000, null, { vals: '{"running":true}' })]);
+    await j.append([entry('a', 1000, 1), entry('odd', 2000, 2, { boot: 'x\x1fy' })]);
+    await until(() => got.length === 2, 'two commits tapped');
+    const rows = got.map(rowsOfCommit);
+    expect(rows).toEqual([[[2, 'e1/a/s1', 1000, 1, 'ok', '{"lel":1.5}', 1000], [3, 'e1/b/s1', 1000, null, 'ok', '{"running":true}', 1000]], [[5, 'e1/odd/s1', 2000, 2, 'ok', '{"lel":1.5}', 2000]]]); // the duplicate used up 4
+    expect(got.map((c) => c.before)).toEqual([1, 3]);
+    expect(rows.flat()).toEqual(new JournalReader(join(dirs.at(-1)!, 'journal.db')).read(1, 10));
+    port.close();
     await j.stop();
   });
 

@@ -4,7 +4,7 @@
 // caller's promise resolved from its slice); consumer acks ride along with the next append, or go on a
 // short timer when nothing is appended.
 import Database from 'better-sqlite3';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { JournalEntry, Quality } from '../../core/reading.ts';
@@ -68,6 +68,8 @@ export class SqliteJournal implements Journal {
   private ackTimer: NodeJS.Timeout | null = null;
   private flushWaiters = new Map<number, () => void>();
   private consumers = new Map<string, Consumer>();
+  /** Pull consumers (`consumer(name)`): one handle per name, nothing delivered to them. */
+  private pullConsumers = new Map<string, Consumer>();
   private observers = new Set<(entries: JournalEntry[]) => void>();
   private savedCursors: Record<string, number> = {};
   private wire: WireStats = { lastPos: 0, unconsumedBytes: 0 };
@@ -137,6 +139,36 @@ export class SqliteJournal implements Journal {
 
   declareConsumer(name: string): void {
     if (!(name in this.savedCursors)) { this.savedCursors[name] = 0; this.post({ t: 'declare', name }); }
+  }
+
+  consumer(name: string): JournalConsumer {
+    let c = this.pullConsumers.get(name);
+    if (!c) {
+      this.declareConsumer(name);
+      c = new Consumer(name, this.savedCursors[name] ?? 0, (n, pos) => this.noteAck(n, pos), () => {});
+      this.pullConsumers.set(name, c);
+    }
+    return c;
+  }
+
+  /**
+   * A port on which the writer thread posts every commit from now on (TapCommit, protocol.ts): for a pull
+   * consumer in another thread that wants live entries without reading them back from SQLite (the InfluxDB
+   * writer). Transfer it to that thread; closing it ends the tap. Nothing passes through this thread.
+   */
+  tap(): MessagePort {
+    const { port1, port2 } = new MessageChannel();
+    this.worker.postMessage({ t: 'tap', port: port1 } satisfies ToWorker, [port1]);
+    return port2;
+  }
+
+  releaseConsumer(name: string): void {
+    if (!(name in this.savedCursors) && !this.consumers.has(name) && !this.pullConsumers.has(name)) return;
+    delete this.savedCursors[name];
+    this.consumers.delete(name);
+    this.pullConsumers.delete(name);
+    this.acks.delete(name);
+    this.post({ t: 'release', name });
   }
 
   subscribe(name: string, handler: (entries: JournalEntry[], c: JournalConsumer) => void): JournalConsumer {

@@ -19,6 +19,8 @@ export async function startTestPlatform(registry: RegistryDef, over: { platform?
   const dataDir = over.dataDir ?? mkdtempSync(join(tmpdir(), 'rw-platform-'));
   const cfg: PlatformConfig = platformFromEnv({
     mqtt: { port: 0, wsPort: 0 }, http: { port: 0 }, metrics: { port: 0 }, journal: { fsync: false }, simulate: { enabled: false },
+    // No managed influxd unless a test asks (influx: { url } or { managed: true }).
+    influx: { managed: false },
     ...over.platform,
   }, { RISKWATCH_DATA_DIR: dataDir }, 'test.yaml');
   const p = await startPlatform({ config: cfg, registry, log: pino({ level: 'silent' }), ...(over.clock ? { clock: over.clock } : {}), ...(over.simulator ? { simulator: over.simulator } : {}) });

@@ -1,0 +1,164 @@
+// Issue 5 "Done when" (InfluxDB writer, no loss): under steady load, influxd is down for more than 180 s
+// with a backlog of more than 32,000 lines, and the platform is killed with SIGKILL while that backlog is
+// held, then started again; once influxd is back, InfluxDB holds exactly the accepted readings (the journal's
+// rows): no gap, no duplicate, compared by (enterprise, sensor, ts, seq).
+// The platform runs as its own process (`riskwatch serve`) so that kill -9 is real; the load comes from the
+// simulators in this process (300 sensors at 1 reading/s over 30 gateways, QoS 1), across the restart.
+// About 4 minutes: the outage alone is 190 s.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { stringify } from 'yaml';
+import { systemClock } from '../core/clock.ts';
+import { demoSecret } from '../app/data-dir.ts';
+import { createSimulation } from '../simulators/simulation.ts';
+import { startPublisher, type Publisher } from '../simulators/publisher.ts';
+import { syntheticRegistry } from '../simulators/synthetic.ts';
+import { influxQuery } from '../storage/influx/transport.ts';
+import { startTestInfluxd, type TestInfluxd } from './support/influx.ts';
+import { freePort } from './support/ports.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const OUTAGE_MS = 190_000;
+const dir = mkdtempSync(join(tmpdir(), 'rw-influx-outage-'));
+const dataDir = join(dir, 'data');
+const configFile = join(dir, 'riskwatch.yaml');
+const registry = syntheticRegistry({ sensors: 300, devices: 30, gatewayBatch: true });
+let ports: { mqtt: number; http: number; metrics: number };
+let influx: TestInfluxd;
+
+interface Server { child: ChildProcess; exited: Promise<unknown>; output: () => string }
+
+async function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env, RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir,
+      RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics),
+      RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_LOG_LEVEL: 'warn',
+      RISKWATCH_INFLUX_URL: influx.conn.url, RISKWATCH_INFLUX_DB: influx.conn.db,
+    },
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
+  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
+  const exited = new Promise((r) => child.once('exit', r));
+  const end = Date.now() + 45_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited early:\n${out.slice(-3000)}`);
+    try { if ((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status === 200) return { child, exited, output: () => out.slice(-3000) }; } catch { /* not yet */ }
+    if (Date.now() > end) { child.kill('SIGKILL'); throw new Error(`no /healthz within 45 s:\n${out.slice(-3000)}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function metrics(): Promise<(name: string, labels?: string) => number> {
+  const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
+  return (name, labels = '') => {
+    const m = new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : NaN;
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const until = async (cond: () => Promise<boolean>, ms: number, what: string): Promise<void> => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { if (await cond().catch(() => false)) return; await sleep(250); }
+  throw new Error(`timed out: ${what}`);
+};
+
+describe('InfluxDB outage > 180 s with a kill -9 of the platform in it: no gap, no duplicate', () => {
+  let server: Server | null = null;
+  let publisher: Publisher | null = null;
+  const seen: Record<string, number> = {};
+
+  beforeAll(async () => {
+    ports = { mqtt: await freePort(), http: await freePort(), metrics: await freePort() };
+    writeFileSync(configFile, stringify(registry));
+    influx = await startTestInfluxd('riskwatch');
+    server = await startServer();
+    const simulation = createSimulation({ registry, scenario: 'normal', seed: 11, clock: systemClock, startMs: Date.now(), backfillMs: 0, intervalS: 1 });
+    publisher = await startPublisher({ url: `mqtt://127.0.0.1:${ports.mqtt}`, demoSecret: demoSecret(dataDir), simulation, qos: 1 });
+    await until(async () => (await metrics())('riskwatch_storage_points_written_total', 'measurement="reading"') > 1000, 30_000, 'first points written');
+
+    const outageStart = Date.now();
+    await influx.stop();
+    // Half-way through the outage: the platform holds a backlog, and is killed.
+    await sleep(OUTAGE_MS / 2);
+    const m1 = await metrics();
+    seen.backlogAtKill = m1('riskwatch_storage_backlog_entries', 'measurement="reading"');
+    seen.upAtKill = m1('riskwatch_storage_up', 'measurement="reading"');
+    seen.spoolAtKill = m1('riskwatch_spool_bytes');
+    seen.failuresAtKill = m1('riskwatch_storage_write_failures_total', 'measurement="reading"');
+    server.child.kill('SIGKILL');
+    await server.exited;
+    server = await startServer();
+    await sleep(Math.max(0, outageStart + OUTAGE_MS - Date.now()));
+    const m2 = await metrics();
+    seen.backlogBeforeReturn = m2('riskwatch_storage_backlog_entries', 'measurement="reading"');
+    seen.lagBeforeReturn = m2('riskwatch_storage_lag_seconds', 'measurement="reading"');
+    seen.upBeforeReturn = m2('riskwatch_storage_up', 'measurement="reading"');
+    seen.outageS = (Date.now() - outageStart) / 1000;
+
+    await influx.restart();
+    const back = Date.now();
+    await until(async () => (await metrics())('riskwatch_storage_backlog_entries', 'measurement="reading"') < 2000, 90_000, 'backlog written after the outage');
+    seen.drainS = (Date.now() - back) / 1000;
+    await sleep(10_000); // steady load after the return
+    await publisher.stop();
+    publisher = null;
+    let last = -1;
+    await until(async () => {
+      const m = await metrics();
+      const pos = m('riskwatch_journal_last_position');
+      const done = m('riskwatch_storage_backlog_entries', 'measurement="reading"') === 0 && pos === last;
+      last = pos;
+      return done;
+    }, 60_000, 'writer caught up after the load stopped');
+  }, 420_000);
+
+  afterAll(async () => {
+    await publisher?.stop();
+    server?.child.kill('SIGKILL');
+    await server?.exited;
+    await influx?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('held the backlog through the outage and the kill (> 32,000 lines, > 180 s), counted the failures, and wrote it afterwards', () => {
+    console.info(`influx outage figures: ${JSON.stringify(seen)}`);
+    expect(seen.upAtKill).toBe(0);
+    expect(seen.backlogAtKill).toBeGreaterThan(15_000);
+    expect(seen.spoolAtKill).toBeGreaterThan(0);
+    expect(seen.failuresAtKill).toBeGreaterThan(0);
+    expect(seen.outageS).toBeGreaterThan(180);
+    expect(seen.upBeforeReturn).toBe(0);
+    expect(seen.backlogBeforeReturn).toBeGreaterThan(32_000);
+    expect(seen.lagBeforeReturn).toBeGreaterThan(180);
+    expect(seen.drainS).toBeLessThan(60);
+  });
+
+  it('InfluxDB holds exactly the accepted readings: every journal row once, by (enterprise, sensor, ts, seq)', async () => {
+    const db = new Database(join(dataDir, 'journal.db'), { readonly: true, fileMustExist: true });
+    const rows = db.prepare('SELECT enterprise, sensor, ts, seq FROM readings').raw(true).all() as [string, string, number, number | null][];
+    db.close();
+    const stored = rows.map(([e, s, ts, seq]) => `${e}/${s}/${ts}/${seq}`).sort();
+    expect(stored.length).toBeGreaterThan(60_000);
+    expect(new Set(stored).size).toBe(stored.length);
+    const [res] = await influxQuery(influx.conn, 'SELECT seq, lag_ms FROM reading GROUP BY enterprise, sensor', { epoch: 'u', timeoutMs: 120_000 });
+    const points = res!.series.flatMap((s) => s.values.map((v) => `${s.tags!.enterprise}/${s.tags!.sensor}/${Math.floor((v[0] as number) / 1000)}/${v[1] ?? null}`)).sort();
+    const inInflux = new Set(points);
+    const missing = stored.filter((k) => !inInflux.has(k));
+    const storedSet = new Set(stored);
+    const extra = points.filter((k) => !storedSet.has(k));
+    expect({ missing: missing.slice(0, 5), missingN: missing.length, extra: extra.slice(0, 5), extraN: extra.length }).toEqual({ missing: [], missingN: 0, extra: [], extraN: 0 });
+    expect(points.length).toBe(stored.length);
+    const m = await metrics();
+    expect(m('riskwatch_storage_points_rejected_total', 'measurement="reading"')).toBe(0);
+    expect(m('riskwatch_storage_up', 'measurement="reading"')).toBe(1);
+  }, 120_000);
+});
