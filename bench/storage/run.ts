@@ -18,6 +18,7 @@
 //    CPU minus the append-only phase's, and the writer thread's own CPU (/proc/self/task/{tid}).
 //   --points N (default 500000)  --reps N (default 3)  --rate R readings/s in the live phase (default 20000)
 //   --lag-seconds S (default 10)  --no-write (do not touch bench/RESULTS.md)
+//   --no-tap, --linger MS: the live phase without the journal tap (polling), or with another linger (diagnostics)
 import { cpus, release, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -37,12 +38,18 @@ import { JournalReader, rowIds } from '../../storage/journal/reader.ts';
 import { SqliteJournal } from '../../storage/journal/sqlite-journal.ts';
 
 const { values: a } = parseArgs({
-  options: { points: { type: 'string' }, reps: { type: 'string' }, rate: { type: 'string' }, 'lag-seconds': { type: 'string' }, 'no-write': { type: 'boolean', default: false } },
+  options: {
+    points: { type: 'string' }, reps: { type: 'string' }, rate: { type: 'string' }, 'lag-seconds': { type: 'string' }, 'no-write': { type: 'boolean', default: false },
+    'no-tap': { type: 'boolean', default: false }, linger: { type: 'string' },
+  },
 });
 const N = Number(a.points ?? 500_000);
 const REPS = Number(a.reps ?? 3);
 const RATE = Number(a.rate ?? 20_000);
 const LAG_S = Number(a['lag-seconds'] ?? 10);
+/** Diagnostics for the live phase: without the journal tap (the writer polls the journal), another linger. */
+const NO_TAP = a['no-tap']!;
+const LINGER = a.linger !== undefined ? Number(a.linger) : null;
 const started = Date.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = pino({ level: 'warn' });
@@ -247,7 +254,7 @@ async function main(): Promise<void> {
       journal.releaseConsumer(INFLUX_CONSUMER);
       journal.consumer(INFLUX_CONSUMER).ack(journal.stats().lastPos);
       await journal.flushCursors();
-      writer = new InfluxWriter({ conn, journal, journalPath, series: () => [...series, probeSeries], alerts: null, clock: systemClock, log, ...(process.env.RW_NO_TAP ? {} : { liveTap: () => journal.tap() }) });
+      writer = new InfluxWriter({ conn, journal, journalPath, series: () => [...series, probeSeries], alerts: null, clock: systemClock, log, ...(NO_TAP ? {} : { liveTap: () => journal.tap() }), ...(LINGER !== null ? { tuning: { lingerMs: LINGER } } : {}) });
       await writer.start();
     }
     const onAppend = typeof mode === 'function' ? mode : null;
@@ -356,7 +363,7 @@ function report(runs: Run[], build: Record<string, number[]>, lagRuns: LagRun[])
   const lagSystems = ['riskwatch', 'client flushInterval 1 s'];
   const med = (sys: string, f: 'p50' | 'p99') => stat(live(sys).map((r) => r[f])).median;
   L.push(`Reading → queryable, median over reps: ${lagSystems.map((sys) => `${sys} p50 **${med(sys, 'p50').toFixed(0)} ms**, p99 **${med(sys, 'p99').toFixed(0)} ms**`).join('; ')} (target p99 ≤ 1,500 ms, stretch ≤ 500 ms); peer ÷ riskwatch (p99) **${(med(lagSystems[1]!, 'p99') / med('riskwatch', 'p99')).toFixed(2)}×**.`, '');
-  L.push(`Reproduce: \`npm run bench:storage\` (options \`--points N --reps N --rate R --lag-seconds S --no-write\`).`, '<!-- /bench:storage -->');
+  L.push(`Reproduce: \`npm run bench:storage\` (options \`--points N --reps N --rate R --lag-seconds S --no-write\`; diagnostics \`--no-tap\` — the writer polls the journal instead of taking commits from the tap — and \`--linger MS\`).`, '<!-- /bench:storage -->');
   const text = L.join('\n');
   process.stdout.write(`\n${text}\n`);
   mkdirSync('bench/out', { recursive: true });

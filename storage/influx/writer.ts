@@ -23,7 +23,7 @@ import type { InfluxConnection } from './transport.ts';
 export const INFLUX_CONSUMER = 'influx';
 
 export const DEFAULT_TUNING: WriterTuning = {
-  batchLines: 5000, maxInFlight: 2, lingerMs: 25, pollMs: 100, retryMinMs: 1000, retryMaxMs: 10_000, timeoutMs: 30_000, statsMs: 1000,
+  batchLines: 5000, maxInFlight: 2, lingerMs: 50, pollMs: 100, retryMinMs: 1000, retryMaxMs: 10_000, timeoutMs: 30_000, statsMs: 1000,
 };
 
 export type AlertFeedSource = Pick<AlertStore, 'eventFeed' | 'lastFeedSeq' | 'feedCursor' | 'saveFeedCursor'>;
