@@ -262,8 +262,11 @@ async function main(): Promise<void> {
     const seen = new Map<number, number>();
     let stop = false;
     let stopAt = 0;
+    /** Set once every append has resolved: before that, the last probe may not be in `appended` yet. */
+    let allAppended = false;
+    const pending: Promise<unknown>[] = [];
     const poller = (async () => {
-      while (!stop || (mode !== 'append-only' && seen.size < appended.size)) {
+      while (!allAppended || (mode !== 'append-only' && seen.size < appended.size)) {
         const [r] = await influxQuery(conn, "SELECT last(seq) FROM reading WHERE sensor = 'probe'").catch(() => [undefined]);
         const last = r?.series[0]?.values[0]?.[1] as number | undefined;
         const t = performance.now();
@@ -288,10 +291,12 @@ async function main(): Promise<void> {
       if (isProbe) batch.push({ enterpriseId: 'bench', siteId: 'probe', sensorId: 'probe', ts: now, seq, boot: null, quality: 'ok', vals: '{"lel":1}', values: { lel: 1 }, receivedAt: now, deviceId: null, source: 'mqtt' });
       n += batch.length;
       onAppend?.(batch);
-      void journal.append(batch).then(() => { if (isProbe) appended.set(seq, performance.now()); });
+      pending.push(journal.append(batch).then(() => { if (isProbe) appended.set(seq, performance.now()); }));
     }
     stop = true;
     stopAt = performance.now();
+    await Promise.all(pending);
+    allAppended = true;
     if (onAppend) await done?.(); // the peer's WriteApi: flush what its buffer holds
     // Until the writer has everything: the CPU window covers the whole live run.
     if (writer) { const c = journal.consumer(INFLUX_CONSUMER); while (c.pos < journal.stats().lastPos) await sleep(5); }
@@ -300,7 +305,11 @@ async function main(): Promise<void> {
     await poller;
     await writer?.stop();
     const lags = [...appended].filter(([s]) => seen.has(s)).map(([s, t]) => Math.max(0, seen.get(s)! - t));
-    if (mode !== 'append-only' && lags.length < appended.size) throw new Error(`${system}: ${appended.size - lags.length} probes never became queryable`);
+    if (mode !== 'append-only' && lags.length < appended.size) {
+      const missing = [...appended.keys()].filter((sq) => !seen.has(sq));
+      const [r] = await influxQuery(conn, `SELECT seq FROM reading WHERE sensor = 'probe' AND seq >= ${Math.min(...missing) - 2}`);
+      throw new Error(`${system}: ${missing.length} probes never became queryable: ${missing.join(',')}; in InfluxDB now: ${JSON.stringify(r?.series[0]?.values ?? [])}; seen ${seen.size} of ${appended.size}`);
+    }
     lagRuns.push({
       system, rep, probes: lags.length, p50: lags.length ? pct(lags, 50) : NaN, p99: lags.length ? pct(lags, 99) : NaN, max: lags.length ? pct(lags, 100) : NaN,
       points: n, seconds, cpuMs: cpu, threadMs: writer ? th : null,
