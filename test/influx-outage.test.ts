@@ -6,11 +6,9 @@
 // simulators in this process (300 sensors at 1 reading/s over 30 gateways, QoS 1), across the restart.
 // About 4 minutes: the outage alone is 190 s.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { stringify } from 'yaml';
 import { systemClock } from '../core/clock.ts';
@@ -21,8 +19,8 @@ import { syntheticRegistry } from '../simulators/synthetic.ts';
 import { influxQuery } from '../storage/influx/transport.ts';
 import { startTestInfluxd, type TestInfluxd } from './support/influx.ts';
 import { freePort } from './support/ports.ts';
+import { startServe, type ServeChild } from './support/serve.ts';
 
-const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUTAGE_MS = 190_000;
 const dir = mkdtempSync(join(tmpdir(), 'rw-influx-outage-'));
 const dataDir = join(dir, 'data');
@@ -31,30 +29,9 @@ const registry = syntheticRegistry({ sensors: 300, devices: 30, gatewayBatch: tr
 let ports: { mqtt: number; http: number; metrics: number };
 let influx: TestInfluxd;
 
-interface Server { child: ChildProcess; exited: Promise<unknown>; output: () => string }
+type Server = ServeChild;
 
-async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir,
-      RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics),
-      RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_LOG_LEVEL: 'warn',
-      RISKWATCH_INFLUX_URL: influx.conn.url, RISKWATCH_INFLUX_DB: influx.conn.db,
-    },
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-  const exited = new Promise((r) => child.once('exit', r));
-  const end = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited early:\n${out.slice(-3000)}`);
-    try { if ((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status === 200) return { child, exited, output: () => out.slice(-3000) }; } catch { /* not yet */ }
-    if (Date.now() > end) { child.kill('SIGKILL'); throw new Error(`no /healthz within 45 s:\n${out.slice(-3000)}`); }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const startServer = (): Promise<Server> => startServe({ configFile, dataDir, ports, env: { RISKWATCH_INFLUX_URL: influx.conn.url, RISKWATCH_INFLUX_DB: influx.conn.db } });
 
 async function metrics(): Promise<(name: string, labels?: string) => number> {
   const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();

@@ -3,7 +3,7 @@
 // at least once, in order per alert (the outbox tail is published again; the subscriber dedupes).
 // The platform runs as its own process (`riskwatch serve`) so that kill -9 is real.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { demoSecret } from '../app/data-dir.ts';
 import type { RegistryDef } from '../core/registry.ts';
 import { connect } from './support/mqtt.ts';
 import { freePort } from './support/ports.ts';
+import { startServe, type ServeChild } from './support/serve.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const dir = mkdtempSync(join(tmpdir(), 'rw-rules-restart-'));
@@ -41,29 +42,9 @@ const registry: RegistryDef = {
   }],
 };
 
-interface Server { child: ChildProcess; exited: Promise<unknown>; output: () => string }
+type Server = ServeChild;
 
-async function startServer(): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts', 'serve'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env, RISKWATCH_CONFIG: configFile, RISKWATCH_DATA_DIR: dataDir,
-      RISKWATCH_MQTT_PORT: String(ports.mqtt), RISKWATCH_HTTP_PORT: String(ports.http), RISKWATCH_METRICS_PORT: String(ports.metrics),
-      RISKWATCH_MQTT_WS_PORT: 'off', RISKWATCH_SIMULATE: '0', RISKWATCH_JOURNAL_FSYNC: '0', RISKWATCH_LOG_LEVEL: 'warn', RISKWATCH_INFLUX_URL: 'off',
-    },
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => { out += b.toString(); });
-  child.stderr!.on('data', (b: Buffer) => { out += b.toString(); });
-  const exited = new Promise((r) => child.once('exit', r));
-  const end = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`serve exited early:\n${out.slice(-3000)}`);
-    try { if ((await fetch(`http://127.0.0.1:${ports.http}/healthz`)).status === 200) return { child, exited, output: () => out.slice(-3000) }; } catch { /* not yet */ }
-    if (Date.now() > end) { child.kill('SIGKILL'); throw new Error(`no /healthz within 45 s:\n${out.slice(-3000)}`); }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const startServer = (): Promise<Server> => startServe({ configFile, dataDir, ports, env: { RISKWATCH_INFLUX_URL: 'off' } });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const received: Transition[] = [];

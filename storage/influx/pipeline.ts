@@ -18,7 +18,22 @@
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { SendResult } from './sender.ts';
 
-export interface PipelineOptions<T> {
+/** How a pipeline batches and retries (the writer's tuning extends it). */
+export interface PipelineTuning {
+  /** Lines per request at most (InfluxData recommends 5,000). */
+  batchLines: number;
+  /** Requests in flight at most. */
+  maxInFlight: number;
+  /** Wait after a `notify()` before looking, so that a burst of commits makes one request. */
+  lingerMs: number;
+  /** Look for new items this often while idle even without `notify()`; 0 = only on notify. */
+  pollMs: number;
+  /** Backoff after a failed request: doubling from min to max. */
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+export interface PipelineOptions<T> extends PipelineTuning {
   /** Measurement the feed becomes (labels metrics and logs). */
   name: string;
   /** The cursor at start: everything up to it is in InfluxDB. */
@@ -35,14 +50,6 @@ export interface PipelineOptions<T> {
   /** Everything up to `pos` is in InfluxDB (or refused by it): persist the cursor. */
   ack(pos: number): void;
   clock: Clock;
-  batchLines: number;
-  maxInFlight: number;
-  /** Wait after a `notify()` before looking, so that a burst of commits makes one request. */
-  lingerMs: number;
-  /** Look for new items this often while idle even without `notify()`; 0 = only on notify. */
-  pollMs: number;
-  retryMinMs: number;
-  retryMaxMs: number;
   onEvent?(e: PipelineEvent): void;
 }
 

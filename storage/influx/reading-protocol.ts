@@ -1,22 +1,10 @@
 // Messages between InfluxWriter (main thread) and its readings worker (reading-worker.ts).
 import type { MessagePort } from 'node:worker_threads';
-import type { PipelineEvent, PipelineStats } from './pipeline.ts';
+import type { PipelineEvent, PipelineStats, PipelineTuning } from './pipeline.ts';
 import type { SeriesInfo } from './schema.ts';
 import type { InfluxConnection } from './transport.ts';
 
-export interface WriterTuning {
-  /** Lines per request at most (InfluxData recommends 5,000). */
-  batchLines: number;
-  /** Requests in flight at most. */
-  maxInFlight: number;
-  /** After a `notify()`, wait this long so that a burst makes one request (the alert pipeline; the readings
-   * worker is not notified, it polls). */
-  lingerMs: number;
-  /** Look for new entries this often while idle. */
-  pollMs: number;
-  /** Backoff after a failed request: doubling from min to max. */
-  retryMinMs: number;
-  retryMaxMs: number;
+export interface WriterTuning extends PipelineTuning {
   /** Per-request timeout. */
   timeoutMs: number;
   /** How often the worker reports its counters. */
