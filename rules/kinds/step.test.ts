@@ -32,6 +32,23 @@ describe('Ladder', () => {
     l.reset(st);
     expect(st).toEqual(newLadderState());
   });
+  it('below every enter value with nothing active, running on-delays stop (the hot path\'s shortcut), in both directions', () => {
+    for (const [dir, sign] of [['rising', 1], ['falling', -1]] as const) {
+      const l = compileLadder({ blue: { enter: sign * 10, enterS: 30 }, yellow: { enter: sign * 25, enterS: 30 } }, dir);
+      const st = newLadderState();
+      const rows: { why: string; v: number; dt: number; want: Level }[] = [
+        { why: 'past yellow: both on-delays start', v: 26, dt: 0, want: N },
+        { why: '20 s in: still counting', v: 26, dt: 20_000, want: N },
+        { why: 'one sample below blue: both timers stop', v: 5, dt: 5_000, want: N },
+        { why: 'back past yellow: the on-delays start over, 25 s is not enough', v: 26, dt: 5_000, want: N },
+        { why: '25 s after the restart', v: 26, dt: 25_000, want: N },
+        { why: '30 s after the restart: yellow (blue implied)', v: 26, dt: 5_000, want: Y },
+      ];
+      for (const r of rows) expect(l.apply(st, sign * r.v, r.dt), `${dir}: ${r.why}`).toBe(r.want);
+      l.apply(st, sign * 5, 1_000); // yellow and blue leave at once (no off-delay) …
+      expect(st, `${dir}: nothing active, no timer`).toEqual(newLadderState());
+    }
+  });
   it('a falling ladder mirrors the comparisons; step() and meetsEnter() serve describe', () => {
     const l = compileLadder({ yellow: { enter: 19.5, clear: 19.7, native: '欠氧' } }, 'falling');
     const st = newLadderState();

@@ -141,6 +141,9 @@ export class Ladder {
   private readonly clearX: readonly number[];
   private readonly enterMs: readonly number[];
   private readonly exitMs: readonly number[];
+  /** The lowest enter value of the colours present (on sign × value): below it, with no colour active, every
+   * timer is stopped and the level is none (the hot path's common case, `applyAt`). */
+  private readonly minEnterX: number;
 
   constructor(
     readonly steps: Readonly<Steps>,
@@ -165,6 +168,7 @@ export class Ladder {
     this.clearX = clearX;
     this.enterMs = enterMs;
     this.exitMs = exitMs;
+    this.minEnterX = Math.min(...enterX.filter((x) => x === x));
   }
 
   /** Hot path: one value, `dt` = ms since the previous sample seen by this ladder (0 for the first).
@@ -172,6 +176,14 @@ export class Ladder {
   applyAt(a: Int32Array, at: number, value: number, dt: number): Level {
     const x = this.sign * value;
     let lv = a[at]!;
+    if (lv === 0 && x < this.minEnterX) {
+      // Nothing active and the value below every enter value: what the loop below would do, without it.
+      a[at + 1] = -1;
+      a[at + 2] = -1;
+      a[at + 3] = -1;
+      a[at + 4] = -1;
+      return Level.none;
+    }
     let raised = 0;
     for (let i = 0; i < 4; i++) {
       const bit = 1 << i;
