@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../core/reading.ts';
 import { benchRegistry } from '../../bench/rules/engine.ts';
 import { BaselineStore } from '../baseline/store.ts';
-import { RULE_KINDS } from '../kinds/registry.ts';
+import { composite } from '../kinds/composite.ts';
+import { kindRegistry, RULE_KINDS } from '../kinds/registry.ts';
 import { compilePlan } from './compile.ts';
 import { RuleEngine } from './engine.ts';
 import type { ResolvedRuleLike } from './plan.ts';
@@ -84,13 +85,16 @@ describe('site rules on the clock', () => {
   // A site-level composite over the three detectors (target: a site group slot) and a duration.
   const SITE: ResolvedRuleLike[] = [{ id: 'two_yellow', kind: 'composite', scope: 'site' as const, target: { group: 'gas' }, params: { op: 'and', level: 'red', forS: 120, text: '两个探测器黄色', terms: [{ of: { type: ['gas_combustible'] }, test: { minLevel: 'yellow' }, need: 2 }] } }]
     .map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'test', clause: null, confidence: 'PROPOSAL', ...r }));
-  function siteSetup() {
+  function siteSetup(site: ResolvedRuleLike[] = SITE) {
     const calendar = { dayKind: () => null };
     const baselines = new BaselineStore({ history: { series: async () => [] }, calendar });
-    const plan = compilePlan({ enterprises: benchRegistry(3), resolver: { forSensor: () => [MIX[0]!], forSite: () => SITE }, kinds: RULE_KINDS, env: { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) } });
+    // The registry's composite, counting its evaluations (the engine skips the ones that cannot matter).
+    const counted = { evaluations: 0 };
+    const kinds = kindRegistry([...[...RULE_KINDS.values()].filter((k) => k.kind !== 'composite'), { ...composite, evaluate: (st, m, now) => { counted.evaluations++; return composite.evaluate(st, m, now); } }]);
+    const plan = compilePlan({ enterprises: benchRegistry(3), resolver: { forSensor: () => [MIX[0]!], forSite: () => site }, kinds, env: { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) } });
     const signals: LevelSignal[] = [];
     const engine = new RuleEngine(plan, { now: () => T0, onSignal: (s) => signals.push(s) });
-    return { plan, engine, signals };
+    return { plan, engine, signals, counted };
   }
   const key = 'b0/s/_site/gas';
   const feed = (engine: RuleEngine, minute: number, lel: number[]) => engine.evaluate(lel.map((v, s) => reading(s, T0 + minute * 60_000, v)));
@@ -118,5 +122,30 @@ describe('site rules on the clock', () => {
     engine.forget(key);
     engine.tick(T0 + 3 * 60_000 + 6000);
     expect(signals.filter((s) => s.key === key).map((s) => s.level)).toEqual([4, 4]);
+  });
+
+  it('a running duration also completes at a member\'s reading, on the reading\'s device time', () => {
+    const { engine, signals } = siteSetup();
+    feed(engine, 0, [30, 30, 2]);
+    feed(engine, 1, [30, 30, 2]); // the combination holds from minute 1
+    feed(engine, 3.5, [30, 30, 2]); // why: 150 s ≥ forS 120 s: red at this reading, no tick needed
+    expect(signals.filter((s) => s.key === key).map((s) => [s.level, s.ts])).toEqual([[4, T0 + 3.5 * 60_000]]);
+  });
+
+  it('a site rule that reads only levels is not evaluated at readings that move no level; one that reads values is', () => {
+    const levels = siteSetup();
+    feed(levels.engine, 0, [2, 2, 2]); // first readings: every site rule is evaluated once, then idle
+    const before = levels.counted.evaluations;
+    for (let m = 1; m <= 10; m++) feed(levels.engine, m, [2 + m / 10, 2, 2]); // why: values move, no level does
+    expect(levels.counted.evaluations).toBe(before);
+    feed(levels.engine, 11, [12, 2, 2]); // why: g0 goes blue: a level moved, its site rule is evaluated
+    expect(levels.counted.evaluations).toBeGreaterThan(before);
+
+    const VALUES: ResolvedRuleLike[] = [{ ...SITE[0]!, id: 'two_high', params: { op: 'and', level: 'red', text: '两个探测器数值高', terms: [{ of: { type: ['gas_combustible'] }, test: { value: 'ge', than: 20 }, need: 2 }] } }];
+    const values = siteSetup(VALUES);
+    feed(values.engine, 0, [2, 2, 2]);
+    const v0 = values.counted.evaluations;
+    for (let m = 1; m <= 10; m++) feed(values.engine, m, [2 + m / 10, 2, 2]);
+    expect(values.counted.evaluations - v0).toBeGreaterThanOrEqual(10); // why: every reading of a member may change a value test
   });
 });

@@ -161,10 +161,19 @@ export class RuleEngine {
     }
     S.quality[i] = ok ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
     this.pushEvidence(i, ts, M.last[m0]!, S.quality[i]!);
-    // The common case (no level moved, nobody reads this sensor) ends here: nothing to settle or announce.
-    if (changed || S.hasDependents[i] === 1 || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
+    // The common case (no level moved, no site rule reads this sensor's values) ends here: nothing to settle or
+    // announce. A site rule that reads only levels (a detector's `orange_persisting`) cannot move either,
+    // unless it is not idle (a duration running: a member's reading completes it on the reading's time).
+    if (changed || S.readsEveryReading[i] === 1 || this.dependentsBusy(i) || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
       this.settleSensor(i, e.source === 'import' ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
     }
+  }
+
+  /** Whether a site rule reading sensor i is not idle (`SiteRuleKind.idle`): it is evaluated at the reading. */
+  private dependentsBusy(i: number): boolean {
+    const deps = this.plan.sensors[i]!.dependents;
+    for (let k = 0; k < deps.length; k++) if (this.siteIdle[deps[k]!.idx] === 0) return true;
+    return false;
   }
 
   /** The clock: time-based levels (no-data, schedules, durations), site rules and offline grouping. */

@@ -139,8 +139,10 @@ export interface SensorColumns {
   deviceSince: Float64Array;
   /** Rule number of the sensor's health rule, −1 when none. */
   health: Int32Array;
-  /** 1 when site rules read this sensor. */
-  hasDependents: Uint8Array;
+  /** 1 when a site rule reads more of this sensor than its levels (values, device states): such rules are
+   * re-evaluated on every reading of it. Site rules that read only levels (SiteRuleKind.levelsOnly) are
+   * re-evaluated when one of its levels moves. */
+  readsEveryReading: Uint8Array;
   /** 1 while the device slot's level or announcement is not none. */
   deviceHot: Uint8Array;
   /** Evidence ring: the last EVIDENCE_SAMPLES samples of the first metric (ts, value, quality index). */

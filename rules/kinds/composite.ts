@@ -381,6 +381,11 @@ function evaluate(state: CompositeState, members: MemberView, now: number): Leve
  * combination either does not hold or has held for its duration already. */
 function idle(state: CompositeState): boolean {
   if (!Number.isNaN(state.since) && state.active !== state.level) return false;
+  return levelsOnly(state);
+}
+
+/** Every test is on a member's level (minLevel, minDeviceLevel). */
+function levelsOnly(state: CompositeState): boolean {
   for (const t of state.terms) if (t.kind !== TestKind.Level && t.kind !== TestKind.DeviceLevel) return false;
   return true;
 }
@@ -440,5 +445,6 @@ export const composite: SiteRuleKind<Parsed, CompositeState> = {
   init,
   evaluate,
   idle,
+  levelsOnly,
   describe,
 };

@@ -170,6 +170,10 @@ export interface SiteRuleKind<P = unknown, S = unknown> {
    * duration running, no test on the age of a value or of a device state): the engine's tick then skips the
    * rule. A member's change still re-evaluates it at once. Kinds without it are evaluated on every tick. */
   idle?(state: S): boolean;
+  /** True when the rule reads its members only through their levels (process and device track), never their
+   * values, qualities or device states: the engine then re-evaluates it when a member's level moves, instead
+   * of on every reading of every member. Kinds without it are re-evaluated on every reading of a member. */
+  levelsOnly?(state: S): boolean;
   describe(state: S): RuleDetail;
 }
 

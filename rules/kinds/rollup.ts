@@ -222,5 +222,7 @@ export const rollup: SiteRuleKind<Parsed, RollupState> = {
   paramsSchema: rollupParams,
   init,
   evaluate: (state, members) => evaluate(state, members),
+  // Point levels in, item and pond levels out.
+  levelsOnly: () => true,
   describe,
 };
