@@ -8,6 +8,7 @@ import { dustFire } from './scenarios/dust-fire.ts';
 import { shutdownViolation } from './scenarios/shutdown-violation.ts';
 import { damFailure, FAILING_SECTION_AMPLITUDE_MM } from './scenarios/dam-failure.ts';
 import { sensorFaults } from './scenarios/sensor-faults.ts';
+import { showcase } from './scenarios/showcase.ts';
 import type { Scenario } from './scenarios/types.ts';
 
 export type { Scenario, ScenarioContext, ScenarioFacts, ScenarioOptions, ScenarioPlan, Family } from './scenarios/types.ts';
@@ -23,6 +24,7 @@ export const SCENARIOS = {
   'shutdown-violation': shutdownViolation,
   'dam-failure': damFailure,
   'sensor-faults': sensorFaults,
+  showcase,
 } as const satisfies Record<string, Scenario>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -1,7 +1,7 @@
 // Runs a dashboard's queries the way Grafana would, against any InfluxDB: the variables first (in order,
 // each expanded with the ones before it), then every panel target and annotation with `$timeFilter`,
-// `$__interval` … and the variables expanded (expand.ts). Independent of where the data came from: the
-// test feeds it a fixture today and can feed it a real demo run through the writer.
+// `$__interval` … and the variables expanded (expand.ts). Independent of where the data came from
+// (dashboards.test.ts feeds it a real demo run through the platform's writer).
 import { formatVariable, interpolate, queryTime, type PanelTiming, type VariableState } from './expand.ts';
 
 type J = Record<string, unknown>;

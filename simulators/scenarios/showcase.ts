@@ -1,0 +1,83 @@
+// showcase: a demo that fills every Grafana dashboard and the console within its first minute. The rules
+// announce nothing from an imported history (rules/engine/engine.ts: imports warm windows; the next live reading
+// announces the level then in force), so the incidents are timed to be in force when the live phase begins:
+//  - the dam-failure chain (dam-failure.ts, unchanged: storms, blocked drainage, accelerating creep, failure at
+//    start + 3 h): the tailings site is red and orange at the first live readings;
+//  - a heading's local fan stopped a few minutes before the start (as methane-ventilation-loss, at the top of its
+//    0.05–0.3 %/min range: 0.3 %/min at the face, 0.24 in the return), timed from the face sensor's own expected
+//    curve so that it is past the alarm value (1.0 %, yellow) at the start and reaches the cut-power value
+//    (1.5 %) one minute into the live phase: a level_up every run, whatever the noise (σ ≤ 0.05 %, the margin at
+//    the start is 0.3 %). The power cut fails (no feed_cut event: the feed keeps showing power, 断电失败);
+//  - a calibration with test gas 1 h before the start (3 min, quality `calibrating`) on a combustible detector:
+//    history only (a calibration raises nothing; the dashboards list it);
+//  - a gas sensor reported `comm_lost` (by its gateway, when it has one) from 5 min before to 5 min after the
+//    start: a device alert at the first live reading.
+// Sensors are picked in key order, so a registry gives the same incidents in whatever order it is listed (the
+// platform lists enterprises by id, a YAML file in its own order).
+import { MINUTE_MS, SECOND_MS } from '../time.ts';
+import { num } from '../model.ts';
+import { airway, ch4Expected } from '../models/methane.ts';
+import type { SimEvent } from '../events.ts';
+import type { SimSensor } from '../model.ts';
+import { damFailure } from './dam-failure.ts';
+import { need, ofType, related } from './select.ts';
+import type { Scenario, ScenarioFacts } from './types.ts';
+
+/** When the face sensor reaches its cut-power value, after the start. */
+export const SHOWCASE_CUT_POWER_AFTER_MS = 60 * SECOND_MS;
+const FACE_RATE = 0.3;
+const RETURN_RATE = 0.24;
+
+export const showcase: Scenario = {
+  name: 'showcase',
+  description: 'Incidents in force at the start: a failing tailings dam, a heading without ventilation crossing cut-power, a lost sensor; a recent calibration.',
+  build(given) {
+    const ctx = { ...given, sensors: [...given.sensors].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)) };
+    const dam = damFailure.build(ctx);
+    const used = new Set<string>();
+    const pick = (ok: (s: SimSensor) => boolean, what: string): SimSensor => {
+      const s = need(ctx.sensors.filter((x) => !used.has(x.key) && x.siteKey !== dam.facts.site && ok(x)), 'showcase', what);
+      used.add(s.key);
+      return s;
+    };
+
+    // The heading: a fan with methane sensors downstream, the face sensor leading.
+    const headingOf = (f: SimSensor) => related(ctx.sensors, f, 'fan').filter((s) => s.info.type === 'mine_ch4');
+    const fan = need(ofType(ctx.sensors, 'mine_fan').filter((f) => headingOf(f).some((h) => airway(h.info) === 'face')), 'showcase', 'a mine_fan with a face mine_ch4 sensor');
+    const heading = headingOf(fan);
+    const face = heading.find((h) => airway(h.info) === 'face')!;
+    const cutAt = ctx.startMs + SHOWCASE_CUT_POWER_AFTER_MS;
+    const cutPower = num(face.info.params, 'cutPower', 1.5);
+    const stopAt = Math.round(cutAt - ((cutPower - ch4Expected(face.info, ctx.sensorSeed(face.key), [], cutAt)) / FACE_RATE) * MINUTE_MS);
+    const wind = related(ctx.sensors, fan, 'fan').filter((s) => s.info.type === 'mine_wind');
+    for (const s of [fan, ...heading, ...wind]) used.add(s.key);
+
+    const calibrated = pick((s) => s.info.type === 'gas_combustible', 'a gas_combustible sensor');
+    // comm_lost is what a gateway reports for a sensor it lost: one behind a gateway when there is one.
+    const behindGateway = new Set(ctx.devices.filter((d) => d.kind === 'gateway').flatMap((d) => d.sensors));
+    const gas = (s: SimSensor) => s.info.type.startsWith('gas_') && !used.has(s.key) && s.siteKey !== dam.facts.site;
+    const lost = pick(ctx.sensors.some((s) => gas(s) && behindGateway.has(s.key)) ? (s) => gas(s) && behindGateway.has(s.key) : gas, 'a second gas sensor');
+    const t = (min: number) => ctx.startMs + min * MINUTE_MS;
+    const faults: NonNullable<ScenarioFacts['faults']> = [
+      { sensor: calibrated.key, fault: 'calibration', atMs: t(-60) },
+      { sensor: lost.key, fault: 'comm_lost', atMs: t(-5) },
+    ];
+    const events: SimEvent[] = [
+      ...dam.events,
+      {
+        kind: 'fan_stop', at: stopAt, until: t(25), fan: fan.key, wind: wind.map((w) => w.key),
+        methane: heading.map((h) => ({ sensor: h.key, ratePerMin: airway(h.info) === 'face' ? FACE_RATE : RETURN_RATE })),
+      },
+      { kind: 'fault', sensor: calibrated.key, at: t(-60), until: t(-57), fault: 'calibration' },
+      { kind: 'fault', sensor: lost.key, at: t(-5), until: t(5), fault: 'comm_lost' },
+    ];
+    return {
+      name: 'showcase',
+      description: showcase.description,
+      backfillMs: dam.backfillMs,
+      events,
+      liveIntervalS: dam.liveIntervalS,
+      facts: { ...dam.facts, fan: fan.key, heading: heading.map((h) => h.key), fanStopAtMs: stopAt, fanRestartAtMs: t(25), faults },
+    };
+  },
+};
