@@ -81,6 +81,18 @@ describe('rule engine checkpoints (columns, format 3)', () => {
   });
 });
 
+describe('history imports', () => {
+  it('warm the rules but prove nothing about the devices now: a tick during a first start\'s import raises no silence', () => {
+    const a = setup();
+    const old = T0 - 2 * 3600_000;
+    a.engine.evaluate([0, 1, 2].map((s) => ({ ...reading(s, old, 2), source: 'import' as const, receivedAt: T0 })));
+    a.engine.tick(T0); // why: the import is two hours old; silentAfterS is 60 s
+    expect(a.signals).toEqual([]);
+    a.engine.tick(T0 + 61_000); // no live reading since the first tick: now they are silent
+    expect(a.signals.filter((x) => x.kind === 'device').length).toBeGreaterThan(0);
+  });
+});
+
 describe('site rules on the clock', () => {
   // A site-level composite over the three detectors (target: a site group slot) and a duration.
   const SITE: ResolvedRuleLike[] = [{ id: 'two_yellow', kind: 'composite', scope: 'site' as const, target: { group: 'gas' }, params: { op: 'and', level: 'red', forS: 120, text: '两个探测器黄色', terms: [{ of: { type: ['gas_combustible'] }, test: { minLevel: 'yellow' }, need: 2 }] } }]

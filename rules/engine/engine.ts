@@ -58,7 +58,7 @@ interface Checkpoint {
 
 export class RuleEngine {
   readonly counters: EngineCounters = { evaluated: 0, late: 0, unknown: 0, signals: 0 };
-  private readonly sample: Sample = { ts: 0, value: NaN, quality: 'ok', receivedAt: 0 };
+  private readonly sample: Sample = { ts: 0, value: NaN, quality: 'ok', receivedAt: 0, imported: false };
   private readonly retroMs: number;
   private readonly view: MemberView;
   private members: number[] = [];
@@ -130,8 +130,11 @@ export class RuleEngine {
     const sample = this.sample;
     sample.ts = ts;
     sample.quality = e.quality;
-    // History imports arrive long after their device time by nature: no clock-skew judgement on them.
-    sample.receivedAt = e.source === 'import' ? ts : e.receivedAt;
+    // History imports arrive long after their device time by nature: no clock-skew judgement on them, and no
+    // liveness (the health kind).
+    const imported = e.source === 'import';
+    sample.imported = imported;
+    sample.receivedAt = imported ? ts : e.receivedAt;
     const ok = e.quality === 'ok';
     const M = this.M;
     const R = this.R;

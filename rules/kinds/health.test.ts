@@ -11,7 +11,7 @@ const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
 
 const T0 = Date.UTC(2025, 5, 1);
 /** One step: a sample (t = receive time in s after T0; device ts = t + skewS) or a clock tick at t. */
-type Step = { t: number; v?: number; q?: Quality; skewS?: number } | { tick: number };
+type Step = { t: number; v?: number; q?: Quality; skewS?: number; imported?: true } | { tick: number };
 
 function run(steps: readonly Step[], params: HealthParams = {}, type: SensorTypeId = 'gas_combustible') {
   const st = health.init(healthParams.parse(params), ctxFor(type));
@@ -25,6 +25,8 @@ function run(steps: readonly Step[], params: HealthParams = {}, type: SensorType
       s.ts = s.receivedAt + (step.skewS ?? 0) * 1000;
       s.value = step.v ?? 1;
       s.quality = step.q ?? 'ok';
+      // As the engine feeds a history import: received = device time.
+      s.imported = step.imported === true;
       level = health.evaluate(st, s);
     }
     out.push({ level, ...healthState(st) });
@@ -146,6 +148,16 @@ describe('health: silent, judged by tick on the platform clock', () => {
   });
   it('ticks with fresh data change nothing', () => {
     expect(run([{ t: 0, q: 'fault' }, { tick: 10 }]).last).toEqual({ level: Y, state: 'fault', since: at(0) });
+  });
+  it('an imported history is not a receipt: the ticks during a first start\'s import find no silence until silentAfterS after the first tick', () => {
+    // why: hours-old imported readings would otherwise make the first tick call every device silent since then
+    const { out } = run([{ t: -7200, imported: true }, { t: -7140, imported: true }, { tick: 0 }, { tick: 180 }, { tick: 181 }]);
+    expect(out.slice(2).map((o) => o.state)).toEqual(['ok', 'ok', 'silent']);
+    expect(out[4]!.since).toBe(at(0));
+  });
+  it('an import during a real outage does not end it; a live sample does, and the device is ok since that sample', () => {
+    const { out } = run([{ t: 0 }, { tick: 200 }, { t: 150, imported: true }, { tick: 210 }, { t: 220 }]);
+    expect(out.slice(1).map((o) => [o.state, o.since])).toEqual([['silent', at(0)], ['silent', at(0)], ['silent', at(0)], ['ok', at(220)]]);
   });
 });
 

@@ -24,6 +24,10 @@
 // when the condition began: the last receipt for silent, the first sample of the flat run for stuck, the
 // sample that showed it otherwise. Samples older than the sensor's last one never get here: the engine
 // drops them before any rule (rules/engine/engine.ts evaluateEntry), so this kind keeps no device ts.
+// A history import (Sample.imported) is judged like any sample (its quality, range, flat runs, on its device
+// time) but proves nothing about the device now: it neither counts as a receipt nor ends a silence. Otherwise an
+// import dated hours ago would make the next tick find the device silent since then (a burst of false 离线
+// alerts at a first start, while the demo history is imported), and an import during a real outage would end it.
 import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
@@ -35,9 +39,13 @@ const LevelChoice = z.enum(['none', 'blue', 'yellow', 'orange', 'red']);
 
 function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: number, s: Sample): Level {
   const recv = s.receivedAt;
-  // Any sample proves the device is talking.
-  if (!(recv <= d[o + LAST_RECV]!)) d[o + LAST_RECV] = recv;
-  a[ai + SILENT_] = 0;
+  // Any live sample proves the device is talking; after a silence its state starts anew at this sample.
+  let wasSilent = false;
+  if (s.imported !== true) {
+    if (!(recv <= d[o + LAST_RECV]!)) d[o + LAST_RECV] = recv;
+    wasSilent = a[ai + SILENT_] !== 0;
+    a[ai + SILENT_] = 0;
+  }
   const v = s.value;
   const q = qualityCode(s.quality);
   if (q === OK && v === v) {
@@ -59,7 +67,7 @@ function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, a
   else if (!cfg.boolean && a[ai + RUN_N]! >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
   else c = OK;
   const since = d[o + SC_SINCE]!;
-  if (c !== sc || since !== since) {
+  if (c !== sc || since !== since || wasSilent) {
     a[ai + SC] = c;
     d[o + SC_SINCE] = c === STUCK ? d[o + RUN_SINCE]! : recv;
   }

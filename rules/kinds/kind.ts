@@ -25,6 +25,9 @@ export interface Sample {
   quality: Quality;
   /** When the platform received it (epoch ms), for clock-skew checks. */
   receivedAt: number;
+  /** A history import (source `import`): it warms windows and baselines but says nothing about the device now
+   * (no liveness; `receivedAt` is then its device time, so no clock-skew judgement either). */
+  imported?: boolean;
 }
 
 /** What an alert says about the level a rule has decided (cold path: asked only when the level changes). */
