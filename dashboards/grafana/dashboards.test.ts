@@ -72,6 +72,14 @@ describe('dashboard files', () => {
   });
 });
 
+describe('alert counts', () => {
+  it('the alert dashboard\'s count stats show 0, not "No data", when nothing happened (an operator reads "No data" as broken)', () => {
+    const stats = allPanels(parsed('alerts.json')).filter((p) => p.type === 'stat');
+    expect(stats.map((p) => p.title)).toEqual(['报警', '升级', '逾期', '消警']);
+    for (const p of stats) expect((p.fieldConfig as { defaults: { noValue?: string } }).defaults.noValue, String(p.title)).toBe('0');
+  });
+});
+
 describe('provisioning', () => {
   const yaml = (p: string) => parseYaml(readFileSync(join(HERE, 'provisioning', p), 'utf8')) as Record<string, any>;
 

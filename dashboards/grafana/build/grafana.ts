@@ -91,6 +91,8 @@ export interface PanelOpts {
   /** Panel time shift, e.g. `7d` (last week). */
   timeShift?: string;
   transformations?: Obj[];
+  /** What the panel shows when the query returns nothing, e.g. '0' for a count ("No data" otherwise). */
+  noValue?: string;
 }
 
 export interface Panel extends Obj {}
@@ -104,6 +106,7 @@ function base(type: string, o: PanelOpts, defaults: Obj, options: Obj): Panel {
     ...(o.max !== undefined ? { max: o.max } : {}),
     ...(o.thresholds ? { thresholds: thresholds(o.thresholds) } : {}),
     ...(o.mappings ? { mappings: o.mappings } : {}),
+    ...(o.noValue !== undefined ? { noValue: o.noValue } : {}),
   };
   return {
     type,
