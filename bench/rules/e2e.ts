@@ -88,7 +88,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     observer = fork(join(ROOT, 'bench/rules/observer.ts'), [`mqtt://127.0.0.1:${ports.mqtt}`, `token.${tokenId}`, token!], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((res, rej) => observer!.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? res() : rej(new Error(`observer: ${m.error}`)))));
     /** Crossing key → intended send time, and whether it was sent in the measured window. */
-    const intended = new Map<string, { at: number; measured: boolean }>();
+    const intended = new Map<string, { at: number; measured: boolean; sentAt: number }>();
     let measuring = false;
     const secret = demoSecret(dataDir);
     const devices: { c: MqttClient; topics: string[]; key: string[] }[] = [];
@@ -123,7 +123,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
           const cross = rnd() < 0.01;
           // A crossing's value is unique (30 + serial/1000, 3 decimals) so the event can be matched to it.
           const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round((1 + rnd() * 2) * 10) / 10;
-          if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring }); crossings += measuring ? 1 : 0; }
+          if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring, sentAt: now }); crossings += measuring ? 1 : 0; }
           const payload = JSON.stringify({ ts: Math.round(intendedAt + wallOffset), values: { lel: value } });
           dev.c.publish(dev.topics[j]!, payload, { qos: 1 }, (err) => { if (!err) acked++; });
           sent++;
@@ -137,12 +137,17 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     const received = await new Promise<[string, number][]>((res) => { obs.once('message', (m: { received: [string, number][] }) => res(m.received)); obs.send({ stop: true }); });
     const histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
     let matched = 0;
+    const dump: string[] = [];
     for (const [k, at] of received) {
       const crossing = intended.get(k);
       if (crossing === undefined) continue;
       intended.delete(k);
       if (crossing.measured) { histogram.recordValue(Math.max(1, Math.round((at - crossing.at) * 1000))); matched++; }
+      dump.push(`${(crossing.at - start).toFixed(1)}\t${(at - crossing.at).toFixed(2)}\t${(crossing.sentAt - crossing.at).toFixed(2)}`);
     }
+    // Diagnostics: every matched crossing's intended send time (ms after the generator's start), its latency, and
+    // how late the generator handed it to the client (generator lag).
+    if (process.env.RW_BENCH_DUMP) writeFileSync(process.env.RW_BENCH_DUMP, `# start ${start.toFixed(3)} (monotonic ms)\n${dump.join("\n")}\n`);
     return {
       rate: o.rate, seconds: o.seconds, sent, acked, crossings, matched,
       p50: histogram.getValueAtPercentile(50) / 1000, p99: histogram.getValueAtPercentile(99) / 1000, p999: histogram.getValueAtPercentile(99.9) / 1000, max: histogram.maxValue / 1000,

@@ -9,7 +9,10 @@ import { benchE2e } from './e2e.ts';
 const args = new Set(process.argv.slice(2));
 const short = args.has('--short');
 // For profiling the end-to-end part alone: `--only-e2e` skips the engine part (and writes no RESULTS.md),
-// `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick.
+// `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick. Environment:
+// RW_BENCH_SERVER_FLAGS (node flags for the served process, e.g. --cpu-prof), RW_BENCH_SERVER_LOG=FILE (its
+// output), RW_BENCH_DUMP=FILE (every matched crossing: intended send time after the generator's start, latency,
+// and how late the generator sent it; to tell the platform's stalls from the generator's).
 const onlyE2e = args.has('--only-e2e');
 const opt = (name: string) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sizes = short ? [10_000] : [10_000, 100_000];
