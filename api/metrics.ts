@@ -9,6 +9,8 @@ export interface MetricSources {
   connections: () => number;
   journal: () => { lastPos: number; unconsumedBytes: number; limitBytes: number };
   alertEvents: () => { kind: string; level: string; event: string; n: number }[];
+  /** The rule engine's own counts since the process started (rules/engine/engine.ts EngineCounters). */
+  rules: () => { evaluated: number; late: number; unknown: number };
   /** The InfluxDB writer, one row per measurement (`reading`, `alert_event`); enabled false when InfluxDB is off. */
   storage: () => { enabled: boolean; rows: StorageMetricRow[] };
 }
@@ -42,6 +44,9 @@ export function buildMetrics(src: MetricSources): Registry {
   counter(reg, 'riskwatch_readings_accepted_total', 'Readings accepted into the journal', () => src.ingest.accepted);
   labelled(reg, 'riskwatch_readings_rejected_total', 'Readings (or payloads) rejected, by RW_ERR code', ['code'], () => [...src.ingest.rejected].map(([code, n]) => [{ code }, n]));
   counter(reg, 'riskwatch_readings_duplicate_total', 'Duplicate readings dropped', () => src.ingest.duplicates);
+  counter(reg, 'riskwatch_rules_readings_evaluated_total', 'Readings the rule engine evaluated', () => src.rules().evaluated);
+  counter(reg, 'riskwatch_rules_readings_late_total', 'Readings stored but not evaluated: older than the newest one already evaluated for their sensor', () => src.rules().late);
+  counter(reg, 'riskwatch_rules_readings_unknown_total', 'Readings of sensors the loaded rules do not know (registry changed, rules not reloaded)', () => src.rules().unknown);
   labelled(reg, 'riskwatch_alert_events_total', 'Alert events', ['kind', 'level', 'event'], () => src.alertEvents().map((r) => [{ kind: r.kind, level: r.level, event: r.event }, r.n]));
   const storage = (pick: (r: StorageMetricRow) => number) => (): [Record<string, string>, number][] => src.storage().rows.map((r) => [{ measurement: r.measurement }, pick(r)]);
   labelled(reg, 'riskwatch_storage_points_written_total', 'Points InfluxDB accepted, by measurement (reading, alert_event)', ['measurement'], storage((r) => r.written));

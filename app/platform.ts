@@ -197,6 +197,7 @@ export async function startPlatform(o: StartOptions): Promise<Platform> {
       ingest: counters.ingest,
       broker: counters.broker, connections: () => b?.aedes.connectedClients ?? 0,
       journal: () => journal.stats(), alertEvents: () => rules.eventCounts(), storage: () => storage.metrics(),
+      rules: () => rules.engine.counters,
     });
     const metricsServer: Server = await startMetricsServer(metricsReg, cfg.metrics.host, cfg.metrics.port);
     stops.push(() => new Promise<void>((r) => metricsServer.close(() => r())));

@@ -81,6 +81,16 @@ describe('rule engine checkpoints (columns, format 3)', () => {
   });
 });
 
+describe('counters (on /metrics as riskwatch_rules_readings_*_total)', () => {
+  it('count evaluated, late (older than the sensor\'s newest evaluated) and unknown readings', () => {
+    const a = setup();
+    a.engine.evaluate([reading(0, T0 + 60_000, 2), reading(1, T0, 2)]);
+    a.engine.evaluate([reading(0, T0, 2)]); // why: older than g0's newest evaluated reading: late
+    a.engine.evaluate([{ ...reading(2, T0, 2), sensorId: 'nope' }]); // why: not in the plan
+    expect(a.engine.counters).toMatchObject({ evaluated: 2, late: 1, unknown: 1 });
+  });
+});
+
 describe('history imports', () => {
   it('warm the rules but prove nothing about the devices now: a tick during a first start\'s import raises no silence', () => {
     const a = setup();

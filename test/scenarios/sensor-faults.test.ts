@@ -26,6 +26,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transition } from '../../core/alert.ts';
 import { login } from '../support/platform.ts';
+import { levelName, levelNo } from '../../core/level.ts';
 import { demoRegistry, sensorOf, startScenario, type ScenarioRun, expectWellFormed } from '../support/scenario.ts';
 
 const MIN = 60_000;
@@ -111,6 +112,19 @@ describe('scenario sensor-faults (through the real broker, injected clock)', () 
       expect(Date.parse(row!.latest!.ts), s).toBeGreaterThan(atMs);
       expect(run.events.filter((t) => t.enterpriseId === enterpriseId && t.sensorId === s)).toEqual([]);
     }
+  });
+
+  it('GET /api/sensors shows, for every sensor, the level, grade and device state the rule engine holds at the end of the run', async () => {
+    const res = await fetch(`${run.p.urls.http}/api/sensors?limit=5000`, { headers: { cookie: await login(run.p, 'operator') } });
+    const items = ((await res.json()) as { items: { enterpriseId: string; sensorId: string; level: string | null; levelNo: number | null; instrumentState: string | null }[] }).items;
+    expect(items.length).toBe(demoRegistry().enterprises.flatMap((e) => e.sites.flatMap((x) => x.sensors)).length);
+    const shown = items.map((i) => [`${i.enterpriseId}/${i.sensorId}`, i.level, i.levelNo, i.instrumentState]);
+    const held = items.map((i) => {
+      const st = run.p.rules.engine.sensorState(i.enterpriseId, i.sensorId)!;
+      return [`${i.enterpriseId}/${i.sensorId}`, levelName(st.level), levelNo(st.level), st.deviceState];
+    });
+    expect(shown).toEqual(held);
+    expect(items.some((i) => i.instrumentState !== 'ok'), 'a faulty sensor shows its device state').toBe(true); // why: the comparison must not be all defaults
   });
 
   it('clock drift: clock_skew device alerts before ingest refuses the readings (5 min ahead)', () => {
