@@ -147,21 +147,7 @@ export class RuleEngine {
       mv[mi - m0] = v;
       if (v === v) { M.last[mi] = v; M.lastTs[mi] = ts; }
     }
-    let changed = false;
-    const r1 = S.ruleFrom[i + 1]!;
-    for (let j = S.ruleFrom[i]!; j < r1; j++) {
-      const v = mv[R.metric[j]! - m0]!;
-      let l: Level;
-      if (R.track[j] === 1) {
-        sample.value = v;
-        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
-      } else if (ok && v === v) {
-        sample.value = v;
-        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
-        if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(ts)) l = Level.none;
-      } else continue;
-      if (l !== R.level[j]) { R.level[j] = l; changed = true; }
-    }
+    const changed = this.evaluateRules(i, m0, ok, ts);
     S.quality[i] = ok ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
     this.pushEvidence(i, ts, M.last[m0]!, S.quality[i]!);
     // The common case (no level moved, no site rule reads this sensor's values) ends here: nothing to settle or
@@ -177,6 +163,28 @@ export class RuleEngine {
     const deps = this.plan.sensors[i]!.dependents;
     for (let k = 0; k < deps.length; k++) if (this.siteIdle[deps[k]!.idx] === 0) return true;
     return false;
+  }
+
+  /** Every rule of sensor i on the sample (its metrics' values in `mv`); true when a rule's level moved. Its own
+   * function: the kinds' evaluates inline here, with an inlining budget of their own. */
+  private evaluateRules(i: number, m0: number, ok: boolean, ts: number): boolean {
+    const S = this.S, R = this.R, banks = this.banks, mv = this.mv, sample = this.sample;
+    let changed = false;
+    const r1 = S.ruleFrom[i + 1]!;
+    for (let j = S.ruleFrom[i]!; j < r1; j++) {
+      const v = mv[R.metric[j]! - m0]!;
+      let l: Level;
+      if (R.track[j] === 1) {
+        sample.value = v;
+        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
+      } else if (ok && v === v) {
+        sample.value = v;
+        l = evaluateIn(banks, R.bank[j]!, R.row[j]!, sample);
+        if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(ts)) l = Level.none;
+      } else continue;
+      if (l !== R.level[j]) { R.level[j] = l; changed = true; }
+    }
+    return changed;
   }
 
   /** The clock: time-based levels (no-data, schedules, durations), site rules and offline grouping. */
