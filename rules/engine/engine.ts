@@ -154,7 +154,7 @@ export class RuleEngine {
     // announce. A site rule that reads only levels (a detector's `orange_persisting`) cannot move either,
     // unless it is not idle (a duration running: a member's reading completes it on the reading's time).
     if (changed || S.readsEveryReading[i] === 1 || this.dependentsBusy(i) || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
-      this.settleSensor(i, e.source === 'import' ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
+      this.settleSensor(i, imported ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
     }
   }
 
