@@ -20,6 +20,7 @@ import { influxQuery } from '../storage/influx/transport.ts';
 import { startTestInfluxd, type TestInfluxd } from './support/influx.ts';
 import { freePort } from './support/ports.ts';
 import { startServe, type ServeChild } from './support/serve.ts';
+import { metricValue, scrapeMetrics } from './support/metrics.ts';
 
 const OUTAGE_MS = 190_000;
 const dir = mkdtempSync(join(tmpdir(), 'rw-influx-outage-'));
@@ -33,13 +34,12 @@ type Server = ServeChild;
 
 const startServer = (): Promise<Server> => startServe({ configFile, dataDir, ports, env: { RISKWATCH_INFLUX_URL: influx.conn.url, RISKWATCH_INFLUX_DB: influx.conn.db } });
 
-async function metrics(): Promise<(name: string, labels?: string) => number> {
-  const text = await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text();
-  return (name, labels = '') => {
-    const m = new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text);
-    return m ? Number(m[1]) : NaN;
-  };
+/** One scrape of /metrics, read by name (and labels). */
+async function metrics(): Promise<(name: string, labels?: Record<string, string>) => number> {
+  const samples = await scrapeMetrics(`http://127.0.0.1:${ports.metrics}/metrics`);
+  return (name, labels) => metricValue(samples, name, labels);
 }
+const READING = { measurement: 'reading' };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const until = async (cond: () => Promise<boolean>, ms: number, what: string): Promise<void> => {
@@ -60,30 +60,30 @@ describe('InfluxDB outage > 180 s with a kill -9 of the platform in it: no gap, 
     server = await startServer();
     const simulation = createSimulation({ registry, scenario: 'normal', seed: 11, clock: systemClock, startMs: Date.now(), backfillMs: 0, intervalS: 1 });
     publisher = await startPublisher({ url: `mqtt://127.0.0.1:${ports.mqtt}`, demoSecret: demoSecret(dataDir), simulation, qos: 1 });
-    await until(async () => (await metrics())('riskwatch_storage_points_written_total', 'measurement="reading"') > 1000, 30_000, 'first points written');
+    await until(async () => (await metrics())('riskwatch_storage_points_written_total', READING) > 1000, 30_000, 'first points written');
 
     const outageStart = Date.now();
     await influx.stop();
     // Half-way through the outage: the platform holds a backlog, and is killed.
     await sleep(OUTAGE_MS / 2);
     const m1 = await metrics();
-    seen.backlogAtKill = m1('riskwatch_storage_backlog_entries', 'measurement="reading"');
-    seen.upAtKill = m1('riskwatch_storage_up', 'measurement="reading"');
+    seen.backlogAtKill = m1('riskwatch_storage_backlog_entries', READING);
+    seen.upAtKill = m1('riskwatch_storage_up', READING);
     seen.spoolAtKill = m1('riskwatch_spool_bytes');
-    seen.failuresAtKill = m1('riskwatch_storage_write_failures_total', 'measurement="reading"');
+    seen.failuresAtKill = m1('riskwatch_storage_write_failures_total', READING);
     server.child.kill('SIGKILL');
     await server.exited;
     server = await startServer();
     await sleep(Math.max(0, outageStart + OUTAGE_MS - Date.now()));
     const m2 = await metrics();
-    seen.backlogBeforeReturn = m2('riskwatch_storage_backlog_entries', 'measurement="reading"');
-    seen.lagBeforeReturn = m2('riskwatch_storage_lag_seconds', 'measurement="reading"');
-    seen.upBeforeReturn = m2('riskwatch_storage_up', 'measurement="reading"');
+    seen.backlogBeforeReturn = m2('riskwatch_storage_backlog_entries', READING);
+    seen.lagBeforeReturn = m2('riskwatch_storage_lag_seconds', READING);
+    seen.upBeforeReturn = m2('riskwatch_storage_up', READING);
     seen.outageS = (Date.now() - outageStart) / 1000;
 
     await influx.restart();
     const back = Date.now();
-    await until(async () => (await metrics())('riskwatch_storage_backlog_entries', 'measurement="reading"') < 2000, 90_000, 'backlog written after the outage');
+    await until(async () => (await metrics())('riskwatch_storage_backlog_entries', READING) < 2000, 90_000, 'backlog written after the outage');
     seen.drainS = (Date.now() - back) / 1000;
     await sleep(10_000); // steady load after the return
     await publisher.stop();
@@ -92,7 +92,7 @@ describe('InfluxDB outage > 180 s with a kill -9 of the platform in it: no gap, 
     await until(async () => {
       const m = await metrics();
       const pos = m('riskwatch_journal_last_position');
-      const done = m('riskwatch_storage_backlog_entries', 'measurement="reading"') === 0 && pos === last;
+      const done = m('riskwatch_storage_backlog_entries', READING) === 0 && pos === last;
       last = pos;
       return done;
     }, 60_000, 'writer caught up after the load stopped');
@@ -135,7 +135,7 @@ describe('InfluxDB outage > 180 s with a kill -9 of the platform in it: no gap, 
     expect({ missing: missing.slice(0, 5), missingN: missing.length, extra: extra.slice(0, 5), extraN: extra.length }).toEqual({ missing: [], missingN: 0, extra: [], extraN: 0 });
     expect(points.length).toBe(stored.length);
     const m = await metrics();
-    expect(m('riskwatch_storage_points_rejected_total', 'measurement="reading"')).toBe(0);
-    expect(m('riskwatch_storage_up', 'measurement="reading"')).toBe(1);
+    expect(m('riskwatch_storage_points_rejected_total', READING)).toBe(0);
+    expect(m('riskwatch_storage_up', READING)).toBe(1);
   }, 120_000);
 });

@@ -15,12 +15,10 @@ import { influxQuery } from '../storage/influx/transport.ts';
 import { splitTimeNs } from '../storage/influx/schema.ts';
 import { startTestInfluxd, type TestInfluxd } from './support/influx.ts';
 import { startTestPlatform, until, type TestPlatform } from './support/platform.ts';
+import { metricValue, scrapeMetrics } from './support/metrics.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const metric = (text: string, name: string, labels = ''): number => {
-  const m = new RegExp(`^${name}${labels ? `\\{${labels}\\}` : ''} (\\S+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : NaN;
-};
+const READING = { measurement: 'reading' };
 
 describe('InfluxDB writer: platform with simulators → InfluxDB', () => {
   let influx: TestInfluxd;
@@ -51,15 +49,15 @@ describe('InfluxDB writer: platform with simulators → InfluxDB', () => {
     const accepted = () => p.counters.ingest.accepted;
     await until(() => p.journal.stats().lastPos > 0, 5000, 'readings in the journal');
     await until(() => { const r = p.storage.metrics().rows[0]!; return r.backlog === 0 && r.written === accepted(); }, 30_000, 'writer caught up');
-    const text = await (await fetch(p.urls.metrics)).text();
+    const ms = await scrapeMetrics(p.urls.metrics);
     const n = accepted();
     expect(n).toBeGreaterThan(1500);
-    expect(metric(text, 'riskwatch_readings_accepted_total')).toBe(n);
-    expect(metric(text, 'riskwatch_storage_points_written_total', 'measurement="reading"')).toBe(n);
-    expect(metric(text, 'riskwatch_storage_points_rejected_total', 'measurement="reading"')).toBe(0);
-    expect(metric(text, 'riskwatch_storage_backlog_entries', 'measurement="reading"')).toBe(0);
-    expect(metric(text, 'riskwatch_storage_up', 'measurement="reading"')).toBe(1);
-    expect(metric(text, 'riskwatch_storage_enabled')).toBe(1);
+    expect(metricValue(ms, 'riskwatch_readings_accepted_total')).toBe(n);
+    expect(metricValue(ms, 'riskwatch_storage_points_written_total', READING)).toBe(n);
+    expect(metricValue(ms, 'riskwatch_storage_points_rejected_total', READING)).toBe(0);
+    expect(metricValue(ms, 'riskwatch_storage_backlog_entries', READING)).toBe(0);
+    expect(metricValue(ms, 'riskwatch_storage_up', READING)).toBe(1);
+    expect(metricValue(ms, 'riskwatch_storage_enabled')).toBe(1);
     expect(await influx.count('reading', 'lag_ms')).toBe(n);
     // Every journal row is there, by (sensor, ts, seq).
     const stored = p.journal.read(0, 1_000_000).map((e) => `${e.enterpriseId}/${e.sensorId}/${e.ts}/${e.seq}`).sort();

@@ -28,6 +28,7 @@ import { influxQuery } from '../../storage/influx/transport.ts';
 import { systemClock } from '../../core/clock.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
 import { startTestInfluxd } from '../../test/support/influx.ts';
+import { metricValue, scrapeMetrics, type MetricSample } from '../../test/support/metrics.ts';
 import { freePort } from '../../test/support/ports.ts';
 import { startServe, type ServeChild } from '../../test/support/serve.ts';
 import { DASHBOARDS, render } from './build/index.ts';
@@ -112,19 +113,8 @@ const RED_ACK_MS = 20_000;
 /** From serve's start to a caught-up writer and the second enterprise_health sample (~70 s when the machine is quiet). */
 const RUN_LIMIT_MS = 150_000;
 
-interface MetricSample { name: string; labels: Record<string, string>; value: number }
-function parseMetrics(text: string): MetricSample[] {
-  const out: MetricSample[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1]!, x[2]!]));
-    out.push({ name: m[1]!, labels, value: Number(m[3]) });
-  }
-  return out;
-}
-const sum = (ms: MetricSample[], name: string, labels: Record<string, string> = {}): number =>
-  ms.filter((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v)).reduce((a, x) => a + x.value, 0);
+/** A metric's value, an absent one counting as 0 (no event of a kind yet). */
+const sum = (ms: readonly MetricSample[], name: string, labels: Record<string, string> = {}): number => metricValue(ms, name, labels) || 0;
 
 interface DemoCounts {
   /** riskwatch_readings_accepted_total */
@@ -177,7 +167,7 @@ async function demoRun(): Promise<{ run: Run; now: number; counts: DemoCounts; c
     });
     const s = serve;
     const http = `http://127.0.0.1:${ports.http}`;
-    const metrics = async () => parseMetrics(await (await fetch(`http://127.0.0.1:${ports.metrics}/metrics`)).text());
+    const metrics = () => scrapeMetrics(`http://127.0.0.1:${ports.metrics}/metrics`);
     /** Polls `missing` (what is not there yet, or null) until it is null or the run's time is up. */
     const until = async (what: string, missing: () => Promise<string | null>) => {
       for (;;) {

@@ -226,7 +226,7 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
   const s: SensorColumns = {
     lastTs: new Float64Array(n).fill(-Infinity), ruleFrom: new Int32Array(n + 1), metricFrom: new Int32Array(n + 1), quality: new Uint8Array(n),
     own: new Uint8Array(n), deviceLevel: new Uint8Array(n), deviceState: new Uint8Array(n), deviceSince: new Float64Array(n),
-    health: new Int32Array(n).fill(-1), readsEveryReading: new Uint8Array(n), deviceHot: new Uint8Array(n),
+    health: new Int32Array(n).fill(-1), dependentReads: new Uint8Array(n), deviceHot: new Uint8Array(n),
     evTs: new Float64Array(n * EVIDENCE_SAMPLES), evVal: new Float32Array(n * EVIDENCE_SAMPLES), evQ: new Uint8Array(n * EVIDENCE_SAMPLES), evN: new Float64Array(n),
   };
   const m: MetricColumns = { name: new Array<string>(nm), derived: new Uint8Array(nm), last: new Float64Array(nm).fill(NaN), lastTs: new Float64Array(nm).fill(-Infinity) };
@@ -240,7 +240,7 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
     const cs = sensors[i]!;
     s.metricFrom[i] = mi;
     s.ruleFrom[i] = ri;
-    s.readsEveryReading[i] = cs.dependents.some((r) => !r.kind.levelsOnly?.(r.state)) ? 1 : 0;
+    s.dependentReads[i] = cs.dependents.length === 0 ? 0 : cs.dependents.every((r) => r.kind.levelsOnly?.(r.state) === true) ? 1 : 2;
     for (const mt of cs.metrics) { m.name[mi] = mt.name; m.derived[mi] = mt.derived === 'disp' ? 1 : 0; mi++; }
     for (const p of pending[i]!) {
       r.bank[ri] = p.bank; r.row[ri] = p.row; r.metric[ri] = s.metricFrom[i]! + p.metric; r.track[ri] = p.spec.track === 'device' ? 1 : 0;

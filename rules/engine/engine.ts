@@ -153,7 +153,8 @@ export class RuleEngine {
     // The common case (no level moved, no site rule reads this sensor's values) ends here: nothing to settle or
     // announce. A site rule that reads only levels (a detector's `orange_persisting`) cannot move either,
     // unless it is not idle (a duration running: a member's reading completes it on the reading's time).
-    if (changed || S.readsEveryReading[i] === 1 || this.dependentsBusy(i) || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
+    const reads = S.dependentReads[i]!;
+    if (changed || reads === 2 || (reads === 1 && this.dependentsBusy(i)) || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
       this.settleSensor(i, imported ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
     }
   }

@@ -139,10 +139,10 @@ export interface SensorColumns {
   deviceSince: Float64Array;
   /** Rule number of the sensor's health rule, −1 when none. */
   health: Int32Array;
-  /** 1 when a site rule reads more of this sensor than its levels (values, device states): such rules are
-   * re-evaluated on every reading of it. Site rules that read only levels (SiteRuleKind.levelsOnly) are
-   * re-evaluated when one of its levels moves. */
-  readsEveryReading: Uint8Array;
+  /** What site rules read of this sensor: 0 nothing (no site rule lists it), 1 only its levels (every such rule's
+   * kind is `levelsOnly`: re-evaluated when one of its levels moves or the rule is not idle), 2 more (values,
+   * device states: re-evaluated at every reading of it). */
+  dependentReads: Uint8Array;
   /** 1 while the device slot's level or announcement is not none. */
   deviceHot: Uint8Array;
   /** Evidence ring: the last EVIDENCE_SAMPLES samples of the first metric (ts, value, quality index). */
