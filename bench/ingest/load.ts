@@ -3,13 +3,12 @@
 // due at t0 + i/rate on connection i mod N, sensor ⌊i/N⌋ mod 10; its payload carries the intended time
 // (`ts`, and exactly via `seq`), so a stalled system cannot slow the schedule down (no coordinated
 // omission). Records its own lag behind schedule and, for QoS 1, intended send → PUBACK.
-// mqtt.js opens, keeps alive and closes the connections; by default (`raw`) the readings are written to
-// its sockets as pre-encoded PUBLISH packets with our own packet ids, PUBACKs observed on
-// 'packetreceive' (mqtt.js ignores acks it did not ask for): mqtt.js's publish path costs about twice
-// the CPU, and on two shared cores the generator's CPU is taken from the system under test.
+// By default (`raw`) mqtt.js only opens and closes the connections and the readings go out as pre-encoded
+// PUBLISH packets (bench/support/raw-mqtt.ts); `mqttjs` publishes through mqtt.js.
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Socket } from 'node:net';
 import { demoToken } from '../../broker/credentials.ts';
+import { ackReader, encodePublish, takeOver } from '../support/raw-mqtt.ts';
 import { SENSORS_PER_DEVICE, histogram, mono, recordMs, summarize, topicOf, usernameOf, type FromLoad, type LoadConnect, type StepSpec, type ToLoad } from './common.ts';
 
 const send = (m: FromLoad): void => { process.send?.(m); };
@@ -47,14 +46,14 @@ async function connectAll(m: LoadConnect): Promise<void> {
     let up = false;
     c.once('connect', () => {
       up = true;
-      const sock = (sockets[d] = c.stream as unknown as Socket);
-      sock.setNoDelay(true);
       if (publisher === 'raw') {
-        // From here on the socket's input is ours: mqtt.js's parser queues every packet through
-        // nextTick and its handlers, which costs more than the rest of the generator per reading.
-        sock.unpipe();
-        sock.on('data', ackReader(d));
-        sock.resume();
+        sockets[d] = takeOver(c, ackReader((id, at) => {
+          const done = pending[d]!.get(id);
+          if (done) { pending[d]!.delete(id); done(at); }
+        }, mono));
+      } else {
+        sockets[d] = c.stream as unknown as Socket;
+        sockets[d].setNoDelay(true);
       }
       resolve();
     });
@@ -66,50 +65,6 @@ async function connectAll(m: LoadConnect): Promise<void> {
     await Promise.all(Array.from({ length: Math.min(50, m.connections - d) }, (_, j) => one(d + j)));
   }
   send({ t: 'connected', n: m.connections - failed, ms: mono() - started, failed, firstError });
-}
-
-/** Reads the broker → device stream of one raw connection: PUBACKs complete pending QoS 1 publishes,
- * anything else is skipped. */
-function ackReader(d: number): (chunk: Buffer) => void {
-  let rest: Buffer | null = null;
-  return (chunk) => {
-    const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-    rest = null;
-    const at = mono();
-    let o = 0;
-    while (o < buf.length) {
-      let len = 0, mul = 1, h = o + 1;
-      for (;;) {
-        if (h >= buf.length) { rest = buf.subarray(o); return; }
-        const b = buf[h++]!;
-        len += (b & 0x7f) * mul; mul *= 128;
-        if (!(b & 0x80)) break;
-      }
-      if (h + len > buf.length) { rest = buf.subarray(o); return; }
-      if (buf[o] === 0x40 && len === 2) {
-        const id = buf.readUInt16BE(h);
-        const done = pending[d]!.get(id);
-        if (done) { pending[d]!.delete(id); done(at); }
-      }
-      o = h + len;
-    }
-  };
-}
-
-/** A PUBLISH packet (MQTT 3.1.1): fixed header, remaining length, topic, [packet id], payload. */
-function encodePublish(topic: Buffer, qos: 0 | 1, id: number, body: string): Buffer {
-  const bodyLen = Buffer.byteLength(body);
-  const rem = 2 + topic.length + (qos ? 2 : 0) + bodyLen;
-  const lenBytes = rem < 128 ? 1 : rem < 16384 ? 2 : 3;
-  const buf = Buffer.allocUnsafe(1 + lenBytes + rem);
-  let o = 0;
-  buf[o++] = qos ? 0x32 : 0x30;
-  for (let x = rem; ;) { const b = x & 0x7f; x >>>= 7; buf[o++] = x > 0 ? b | 0x80 : b; if (x === 0) break; }
-  buf.writeUInt16BE(topic.length, o); o += 2;
-  o += topic.copy(buf, o);
-  if (qos) { buf.writeUInt16BE(id, o); o += 2; }
-  buf.write(body, o, 'utf8');
-  return buf;
 }
 
 function payload(seq: number, intendedMs: number, epochOffset: number): string {

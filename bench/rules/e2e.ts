@@ -13,12 +13,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
+import type { Socket } from 'node:net';
 import { stringify } from 'yaml';
 import hdr from 'hdr-histogram-js';
 import { demoToken } from '../../broker/credentials.ts';
 import { demoSecret } from '../../app/data-dir.ts';
 import type { RegistryDef } from '../../core/registry.ts';
 import { freePort } from '../../test/support/ports.ts';
+import { ackReader, encodePublish, takeOver } from '../support/raw-mqtt.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -85,20 +87,22 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
       c.once('error', rej);
     });
     // The observer: a process of its own (bench/rules/observer.ts).
-    observer = fork(join(ROOT, 'bench/rules/observer.ts'), [`mqtt://127.0.0.1:${ports.mqtt}`, `token.${tokenId}`, token!], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    observer = fork(join(ROOT, 'bench/rules/observer.ts'), [`mqtt://127.0.0.1:${ports.mqtt}`, `token.${tokenId}`, token!], { execArgv: ['--single-threaded-gc', '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((res, rej) => observer!.once('message', (m: { ready?: boolean; error?: string }) => (m.ready ? res() : rej(new Error(`observer: ${m.error}`)))));
     /** Crossing key → intended send time, and whether it was sent in the measured window. */
     const intended = new Map<string, { at: number; measured: boolean; sentAt: number }>();
     let measuring = false;
     const secret = demoSecret(dataDir);
-    const devices: { c: MqttClient; topics: string[]; key: string[] }[] = [];
+    let sent = 0, acked = 0, crossings = 0, lagSum = 0, lagN = 0, serial = 0;
+    const devices: { sock: Socket; topics: Buffer[]; key: string[]; nextId: number }[] = [];
     for (const e of reg.enterprises) for (const d of e.devices) {
       const username = `${e.id}.${d.id}`;
-      const c = await open({ username, password: demoToken(secret, username), clientId: username });
+      // keepalive 0: the socket is taken over below (raw PUBLISH packets, bench/support/raw-mqtt.ts).
+      const c = await open({ username, password: demoToken(secret, username), clientId: username, keepalive: 0 });
       clients.push(c);
-      devices.push({ c, topics: d.sensors.map((s) => `sensors/${e.id}/s/${s}`), key: d.sensors.map((s) => `${e.id}/${s}`) });
+      const sock = takeOver(c, ackReader(() => { acked++; }, monoMs));
+      devices.push({ sock, topics: d.sensors.map((s) => Buffer.from(`sensors/${e.id}/s/${s}`)), key: d.sensors.map((s) => `${e.id}/${s}`), nextId: 0 });
     }
-    let sent = 0, acked = 0, crossings = 0, lagSum = 0, lagN = 0, serial = 0;
     let x = 987654321;
     const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
     const start = monoMs();
@@ -125,7 +129,8 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
           const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round((1 + rnd() * 2) * 10) / 10;
           if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring, sentAt: now }); crossings += measuring ? 1 : 0; }
           const payload = JSON.stringify({ ts: Math.round(intendedAt + wallOffset), values: { lel: value } });
-          dev.c.publish(dev.topics[j]!, payload, { qos: 1 }, (err) => { if (!err) acked++; });
+          dev.nextId = (dev.nextId % 65535) + 1;
+          dev.sock.write(encodePublish(dev.topics[j]!, 1, dev.nextId, payload));
           sent++;
         }
         setTimeout(tick, perTickMs);
@@ -143,10 +148,11 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
       if (crossing === undefined) continue;
       intended.delete(k);
       if (crossing.measured) { histogram.recordValue(Math.max(1, Math.round((at - crossing.at) * 1000))); matched++; }
-      dump.push(`${(crossing.at - start).toFixed(1)}\t${(at - crossing.at).toFixed(2)}\t${(crossing.sentAt - crossing.at).toFixed(2)}`);
+      dump.push(`${(crossing.at - start).toFixed(1)}\t${(at - crossing.at).toFixed(2)}\t${(crossing.sentAt - crossing.at).toFixed(2)}\t${k}\t${crossing.at.toFixed(3)}`);
     }
     // Diagnostics: every matched crossing's intended send time (ms after the generator's start), its latency, and
-    // how late the generator handed it to the client (generator lag).
+    // how late the generator wrote it (generator lag), the crossing's key and its intended time (monotonic ms, the
+    // clock of the server's own diagnostics).
     if (process.env.RW_BENCH_DUMP) writeFileSync(process.env.RW_BENCH_DUMP, `# start ${start.toFixed(3)} (monotonic ms)\n${dump.join("\n")}\n`);
     return {
       rate: o.rate, seconds: o.seconds, sent, acked, crossings, matched,
