@@ -9,6 +9,7 @@ import type { EnterpriseDef } from '../core/registry.ts';
 import { sensorType } from '../core/sensor-types.ts';
 import type { Journal } from '../ingest/journal.ts';
 import type { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
+import type { CompiledRegistry } from '../storage/registry/compile.ts';
 import { SqliteAlertStore } from '../storage/alerts/sqlite-alert-store.ts';
 import { SqliteSeriesHistory } from '../storage/history/sqlite-series.ts';
 import { AlertManager } from '../rules/alerts/manager.ts';
@@ -55,6 +56,24 @@ export interface RulesDeps {
 
 /** Sensor types whose rules read a time-of-week baseline: their readings are kept as 15-min means. */
 const BASELINE_TYPES = new Set(['power_meter']);
+
+/** Per compiled registry: enterprise → sensor → the metrics whose 15-min means the baselines read, for the
+ * sensors of a baseline type only. Built once per registry version, so a reading of any other sensor costs
+ * one map lookup on its enterprise rather than a key built per reading. */
+const baselineIndexes = new WeakMap<CompiledRegistry, Map<string, Map<string, string[]>>>();
+function baselineIndex(compiled: CompiledRegistry): Map<string, Map<string, string[]>> {
+  let index = baselineIndexes.get(compiled);
+  if (index) return index;
+  index = new Map();
+  for (const c of compiled.sensors.values()) {
+    if (!BASELINE_TYPES.has(c.info.type)) continue;
+    let bySensor = index.get(c.info.enterpriseId);
+    if (!bySensor) index.set(c.info.enterpriseId, (bySensor = new Map()));
+    bySensor.set(c.info.id, Object.keys(sensorType(c.info.type)!.metrics));
+  }
+  baselineIndexes.set(compiled, index);
+  return index;
+}
 
 export function overridesPath(cfg: PlatformConfig): string | null {
   if (cfg.rules.overridesFile) return cfg.rules.overridesFile;
@@ -112,10 +131,12 @@ export function startRules(d: RulesDeps): RulesPart {
     journal: d.journal, engine, store, clock, log, tickMs: cfg.rules.tickMs, checkpointMs: cfg.rules.checkpointMs,
     refreshBaselines: async (t) => { history.flush(); await baselines.refresh(t); },
     onEntries: (entries) => {
+      const index = baselineIndex(d.registry.compiled);
+      if (index.size === 0) return;
       for (const e of entries) {
-        const c = d.registry.compiled.sensors.get(`${e.enterpriseId}/${e.sensorId}`);
-        if (!c || !BASELINE_TYPES.has(c.info.type) || e.quality !== 'ok') continue;
-        for (const m of Object.keys(sensorType(c.info.type)!.metrics)) { const v = e.values[m]; if (typeof v === 'number') history.record(e.enterpriseId, e.sensorId, m, e.ts, v); }
+        const metrics = index.get(e.enterpriseId)?.get(e.sensorId);
+        if (!metrics || e.quality !== 'ok') continue;
+        for (const m of metrics) { const v = e.values[m]; if (typeof v === 'number') history.record(e.enterpriseId, e.sensorId, m, e.ts, v); }
       }
     },
   });
