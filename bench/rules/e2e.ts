@@ -83,7 +83,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     }
     const open = (opts: mqtt.IClientOptions) => new Promise<MqttClient>((res, rej) => {
       const c = mqtt.connect(`mqtt://127.0.0.1:${ports.mqtt}`, { reconnectPeriod: 0, ...opts });
-      c.once('connect', () => { (c.stream as { setNoDelay?: (b: boolean) => void }).setNoDelay?.(true); res(c); });
+      c.once('connect', () => res(c)); // Nagle off in takeOver (bench/support/raw-mqtt.ts)
       c.once('error', rej);
     });
     // The observer: a process of its own (bench/rules/observer.ts).

@@ -12,7 +12,8 @@ const short = args.has('--short');
 // `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick. Environment:
 // RW_BENCH_SERVER_FLAGS (node flags for the served process, e.g. --cpu-prof), RW_BENCH_SERVER_LOG=FILE (its
 // output), RW_BENCH_DUMP=FILE (every matched crossing: intended send time after the generator's start, latency,
-// and how late the generator sent it; to tell the platform's stalls from the generator's).
+// how late the generator sent it, its key and monotonic intended time; to tell the platform's stalls from the
+// generator's, and to line crossings up with the server's own diagnostics).
 const onlyE2e = args.has('--only-e2e');
 const opt = (name: string) => process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const sizes = short ? [10_000] : [10_000, 100_000];
