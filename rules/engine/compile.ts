@@ -8,6 +8,7 @@ import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts'
 import type { RuleBank, RuleEnv, RuleKind, SensorRuleKind, SiteRuleKind, Track } from '../kinds/kind.ts';
 import { bankFor, RecordArena } from '../kinds/bank.ts';
 import { seasonGate } from '../kinds/schedule.ts';
+import { MAX_PROGRAMS, shapeKey, type ProgramShape } from './program.ts';
 import type { AlertSlot, CSensor, CSite, CSiteRule, MetricColumns, Plan, ResolvedRuleLike, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 
 export interface RuleResolver {
@@ -218,7 +219,7 @@ export function compilePlan(input: CompileInput): Plan {
 }
 
 /** Lays the sensors' hot state out in columns (plan.ts). */
-function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 'm' | 'r'> {
+function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 'm' | 'r' | 'shapes'> {
   const n = sensors.length;
   let nm = 0;
   let nr = 0;
@@ -226,7 +227,7 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
   const s: SensorColumns = {
     lastTs: new Float64Array(n).fill(-Infinity), ruleFrom: new Int32Array(n + 1), metricFrom: new Int32Array(n + 1), quality: new Uint8Array(n),
     own: new Uint8Array(n), deviceLevel: new Uint8Array(n), deviceState: new Uint8Array(n), deviceSince: new Float64Array(n),
-    health: new Int32Array(n).fill(-1), dependentReads: new Uint8Array(n), deviceHot: new Uint8Array(n),
+    health: new Int32Array(n).fill(-1), program: new Int32Array(n).fill(-1), dependentReads: new Uint8Array(n), deviceHot: new Uint8Array(n),
     evTs: new Float64Array(n * EVIDENCE_SAMPLES), evVal: new Float32Array(n * EVIDENCE_SAMPLES), evQ: new Uint8Array(n * EVIDENCE_SAMPLES), evN: new Float64Array(n),
   };
   const m: MetricColumns = { name: new Array<string>(nm), derived: new Uint8Array(nm), last: new Float64Array(nm).fill(NaN), lastTs: new Float64Array(nm).fill(-Infinity) };
@@ -236,8 +237,18 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
   };
   let mi = 0;
   let ri = 0;
+  const shapes: ProgramShape[] = [];
+  const shapeIndex = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const cs = sensors[i]!;
+    const shape: ProgramShape = {
+      metrics: cs.metrics.map((mt) => ({ name: mt.name, derived: mt.derived === 'disp' })),
+      rules: pending[i]!.map((p) => ({ bank: p.bank, metric: p.metric, track: p.spec.track === 'device' ? 1 : 0, seasonal: p.spec.inSeason !== null })),
+    };
+    const key = shapeKey(shape);
+    let k = shapeIndex.get(key);
+    if (k === undefined && shapes.length < MAX_PROGRAMS) { k = shapes.length; shapes.push(shape); shapeIndex.set(key, k); }
+    s.program[i] = k ?? -1;
     s.metricFrom[i] = mi;
     s.ruleFrom[i] = ri;
     s.dependentReads[i] = cs.dependents.length === 0 ? 0 : cs.dependents.every((r) => r.kind.levelsOnly?.(r.state) === true) ? 1 : 2;
@@ -251,5 +262,5 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
   }
   s.metricFrom[n] = mi;
   s.ruleFrom[n] = ri;
-  return { s, m, r };
+  return { s, m, r, shapes };
 }

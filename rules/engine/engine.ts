@@ -19,6 +19,7 @@ import type { Evidence, LevelSignal } from './signal.ts';
 import type { AlertSlot, CSite, CSiteRule, MetricColumns, Plan, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 import { EVIDENCE_SAMPLES } from './compile.ts';
 import { restoreInto, snapshotOf } from '../kinds/snapshot.ts';
+import { buildProgram, type SensorProgram } from './program.ts';
 
 export interface EngineOptions {
   now: () => number;
@@ -68,6 +69,8 @@ export class RuleEngine {
   private M!: MetricColumns;
   private R!: RuleColumns;
   private banks!: RuleBank[];
+  /** The plan's generated evaluators (program.ts), by shape. */
+  private programs: SensorProgram[] = [];
   /** Values of the current reading's metrics (scratch, sized to the widest sensor). */
   private mv = new Float64Array(8);
   /** Per site rule: 1 when its kind says the clock alone cannot move it (`SiteRuleKind.idle`, asked after each
@@ -97,6 +100,7 @@ export class RuleEngine {
     this.M = plan.m;
     this.R = plan.r;
     this.banks = plan.banks;
+    this.programs = plan.shapes.map((shape) => buildProgram(shape, plan.m, plan.r, plan.banks, this.sample));
     this.siteIdle = new Uint8Array(plan.siteRules.length);
     let widest = 1;
     for (let i = 0; i < plan.sensors.length; i++) widest = Math.max(widest, plan.s.metricFrom[i + 1]! - plan.s.metricFrom[i]!);
@@ -137,17 +141,9 @@ export class RuleEngine {
     sample.receivedAt = imported ? ts : e.receivedAt;
     const ok = e.quality === 'ok';
     const M = this.M;
-    const R = this.R;
-    const banks = this.banks;
-    const mv = this.mv;
     const m0 = S.metricFrom[i]!;
-    const m1 = S.metricFrom[i + 1]!;
-    for (let mi = m0; mi < m1; mi++) {
-      const v = metricValue(M, mi, e.values);
-      mv[mi - m0] = v;
-      if (v === v) { M.last[mi] = v; M.lastTs[mi] = ts; }
-    }
-    const changed = this.evaluateRules(i, m0, ok, ts);
+    const p = S.program[i]!;
+    const changed = p >= 0 ? this.programs[p]!(m0, S.ruleFrom[i]!, e.values, ok, ts) : this.evaluateRules(i, m0, e.values, ok, ts);
     S.quality[i] = ok ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
     this.pushEvidence(i, ts, M.last[m0]!, S.quality[i]!);
     // The common case (no level moved, no site rule reads this sensor's values) ends here: nothing to settle or
@@ -166,10 +162,16 @@ export class RuleEngine {
     return false;
   }
 
-  /** Every rule of sensor i on the sample (its metrics' values in `mv`); true when a rule's level moved. Its own
-   * function: the kinds' evaluates inline here, with an inlining budget of their own. */
-  private evaluateRules(i: number, m0: number, ok: boolean, ts: number): boolean {
-    const S = this.S, R = this.R, banks = this.banks, mv = this.mv, sample = this.sample;
+  /** The generic loop a generated program (program.ts) replaces: the metrics' values, then every rule of
+   * sensor i on the sample; true when a rule's level moved. Sensors past MAX_PROGRAMS shapes run here. */
+  private evaluateRules(i: number, m0: number, values: JournalEntry['values'], ok: boolean, ts: number): boolean {
+    const S = this.S, M = this.M, R = this.R, banks = this.banks, mv = this.mv, sample = this.sample;
+    const m1 = S.metricFrom[i + 1]!;
+    for (let mi = m0; mi < m1; mi++) {
+      const v = metricValue(M, mi, values);
+      mv[mi - m0] = v;
+      if (v === v) { M.last[mi] = v; M.lastTs[mi] = ts; }
+    }
     let changed = false;
     const r1 = S.ruleFrom[i + 1]!;
     for (let j = S.ruleFrom[i]!; j < r1; j++) {

@@ -12,6 +12,7 @@
 import type { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { RuleBank, SiteRuleKind, Track } from '../kinds/kind.ts';
+import type { ProgramShape } from './program.ts';
 
 /** A rule as the packs resolve it for one sensor or site (rules/packs/resolve.ts). */
 export interface ResolvedRuleLike {
@@ -145,6 +146,8 @@ export interface SensorColumns {
   dependentReads: Uint8Array;
   /** 1 while the device slot's level or announcement is not none. */
   deviceHot: Uint8Array;
+  /** Index of the sensor's shape in `Plan.shapes` (its generated evaluator, program.ts), −1 for the generic loop. */
+  program: Int32Array;
   /** Evidence ring: the last EVIDENCE_SAMPLES samples of the first metric (ts, value, quality index). */
   evTs: Float64Array;
   evVal: Float32Array;
@@ -187,4 +190,6 @@ export interface Plan {
   s: SensorColumns;
   m: MetricColumns;
   r: RuleColumns;
+  /** The distinct shapes of the sensors' rules (program.ts), at most MAX_PROGRAMS. */
+  shapes: ProgramShape[];
 }
