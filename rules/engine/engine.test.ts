@@ -171,3 +171,24 @@ describe('site rules on the clock', () => {
     expect(values.counted.evaluations - v0).toBeGreaterThanOrEqual(10); // why: every reading of a member may change a value test
   });
 });
+
+describe('generated evaluators (program.ts)', () => {
+  it('a sensor run by its shape\'s generated program decides exactly what the generic loop decides', () => {
+    // why: the generic loop still runs sensors past MAX_PROGRAMS shapes; both must be the same engine.
+    const gen = setup();
+    const loop = setup();
+    loop.plan.s.program.fill(-1);
+    expect(gen.plan.shapes.length).toBe(1); // three detectors, one shape
+    for (let m = 0; m < 45; m++) {
+      const batch = at(m);
+      // A fault reading now and then: process rules must skip it, the health rule must see it.
+      if (m % 11 === 5) batch[0] = { ...batch[0]!, quality: 'fault' };
+      gen.clock.t = loop.clock.t = T0 + m * 60_000;
+      gen.engine.evaluate(batch);
+      loop.engine.evaluate(batch);
+    }
+    expect(gen.signals.length).toBeGreaterThan(2);
+    expect(gen.signals.map(strip)).toEqual(loop.signals.map(strip));
+    for (const s of ['g0', 'g1', 'g2']) expect(gen.engine.sensorState('b0', s)).toEqual(loop.engine.sensorState('b0', s));
+  });
+});
