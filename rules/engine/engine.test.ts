@@ -181,8 +181,9 @@ describe('generated evaluators (program.ts)', () => {
     expect(gen.plan.shapes.length).toBe(1); // three detectors, one shape
     for (let m = 0; m < 45; m++) {
       const batch = at(m);
-      // A fault reading now and then: process rules must skip it, the health rule must see it.
-      if (m % 11 === 5) batch[0] = { ...batch[0]!, quality: 'fault' };
+      // A fault reading far above the thresholds now and then: process rules must skip it, the health rule
+      // must see it.
+      if (m % 11 === 5) batch[0] = { ...batch[0]!, quality: 'fault', values: { lel: 60 } };
       gen.clock.t = loop.clock.t = T0 + m * 60_000;
       gen.engine.evaluate(batch);
       loop.engine.evaluate(batch);
