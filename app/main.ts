@@ -11,7 +11,6 @@ import { parseRoleArg, parseScopeArg } from './cli-args.ts';
 import type { RegistryDef } from '../core/registry.ts';
 import { SqliteRegistry } from '../storage/registry/sqlite-registry.ts';
 import { simulatorFor } from './simulator.ts';
-import { ENGINE_V8_FLAGS } from '../rules/engine/v8-flags.ts';
 
 const USAGE = `riskwatch — IoT safety-risk monitoring and early warning (物联网安全风险监测预警平台)
 
@@ -53,7 +52,6 @@ async function main(argv: string[]): Promise<number> {
       // what the last one kept, which the steady promotion of a busy broker reaches every 5–10 s; at twice it,
       // every minute or more (bench:rules e2e). Read at every GC, so setting it here takes effect.
       setFlagsFromString('--heap-growing-percent=100');
-      setFlagsFromString(ENGINE_V8_FLAGS);
       const { cfg, registry } = loadConfig(flag('config'));
       const platform = await startPlatform({ config: cfg, registry, ...(cfg.simulate.enabled ? { simulator: simulatorFor(cfg) } : {}) });
       const demoUsers = registry.users.filter((u) => typeof u.password !== 'string');

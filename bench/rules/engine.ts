@@ -14,7 +14,6 @@ import type { ResolvedRuleLike } from '../../rules/engine/plan.ts';
 import type { RuleEnv } from '../../rules/kinds/kind.ts';
 import { RULE_KINDS } from '../../rules/kinds/registry.ts';
 import { BaselineStore } from '../../rules/baseline/store.ts';
-import { ENGINE_V8_FLAGS } from '../../rules/engine/v8-flags.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const heap = () => { gc?.(); gc?.(); const s = v8.getHeapStatistics(); return s.used_heap_size + process.memoryUsage().arrayBuffers; };
@@ -182,8 +181,6 @@ async function baselineBytes(n: number): Promise<number> {
 }
 
 export async function benchEngine(o: { sizes: number[]; reps: number }): Promise<{ rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number }> {
-  // The inlining budget `riskwatch serve` sets (rules/engine/v8-flags.ts), for both systems of this process.
-  v8.setFlagsFromString(ENGINE_V8_FLAGS);
   const rows: EngineResult[] = [];
   const state: { system: string; sensors: number; bytes: number }[] = [];
   for (const n of o.sizes) {
