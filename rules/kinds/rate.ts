@@ -46,6 +46,17 @@ const INTS = LADDER + LADDER_INTS;
 /** A record's int32 words, rounded up to whole 8-byte words: its window starts after them. */
 const INT_WORDS = (INTS + 1) >> 1;
 
+/** The median of (p2, p1, v) into the window: it belongs to the middle sample, p1, dated `lastTs`. */
+function pushMedian3(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, lastTs: number, v: number): void {
+  const p1 = d[od + P1]!;
+  const seen = a[ai + SEEN]!;
+  if (seen >= 2) ringPushAt(cfg.shape, f, of, d, od, a, ai + RING, lastTs, median3(d[od + P2]!, p1, v));
+  else a[ai + SEEN] = seen + 1;
+  d[od + P2] = p1;
+  d[od + P1] = v;
+}
+
+/** Kept under V8's inlining size (460 bytecode bytes): the median filter is a function of its own. */
 function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
   const v = s.value;
   const ts = s.ts;
@@ -54,17 +65,8 @@ function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, 
   const dt = lastTs === lastTs ? ts - lastTs : 0;
   d[od + LAST_TS] = ts;
   const ri = ai + RING;
-  if (cfg.median3) {
-    // The median of (p2, p1, v) belongs to the middle sample, p1, dated lastTs.
-    const p1 = d[od + P1]!;
-    const seen = a[ai + SEEN]!;
-    if (seen >= 2) ringPushAt(cfg.shape, f, of, d, od, a, ri, lastTs, median3(d[od + P2]!, p1, v));
-    else a[ai + SEEN] = seen + 1;
-    d[od + P2] = p1;
-    d[od + P1] = v;
-  } else {
-    ringPushAt(cfg.shape, f, of, d, od, a, ri, ts, v);
-  }
+  if (cfg.median3) pushMedian3(cfg, f, of, d, od, a, ai, lastTs, v);
+  else ringPushAt(cfg.shape, f, of, d, od, a, ri, ts, v);
   if (ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets) {
     d[od + RATE] = NaN;
     cfg.ladder.resetAt(a, ai + LADDER);

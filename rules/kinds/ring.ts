@@ -139,30 +139,31 @@ export function ringClearAt(shape: RingShape, f: Float32Array, o: number, d: Flo
   d[od + SKV] = 0;
 }
 
+/** Empties the window and puts its head at bucket `b`, with values relative to `base`. */
+function restartAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, b: number, base: number): void {
+  const c = shape.cap;
+  ringClearAt(shape, f, o, d, od, a, ai);
+  d[od + BASE] = base;
+  d[od + HB] = b;
+  a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
+}
+
 /** Adds a value at `ts` (ms). Points must come in time order: one older than the head bucket is refused
- * (returns false). Allocates nothing; O(1) amortised (a head jump clears at most `cap` slots). */
+ * (returns false). Allocates nothing; O(1) amortised (a head jump clears at most `cap` slots). Kept under V8's
+ * inlining size (460 bytecode bytes): restarts and the tail scan are functions of their own. */
 export function ringPushAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, ts: number, value: number): boolean {
   const c = shape.cap;
   const b = Math.floor(ts / shape.bucketMs);
   const hb = d[od + HB]!;
   if (a[ai + N] === 0 || hb !== hb) {
     // Empty window: start over at this bucket, with this value as the base.
-    ringClearAt(shape, f, o, d, od, a, ai);
-    d[od + BASE] = value;
-    d[od + HB] = b;
-    a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
+    restartAt(shape, f, o, d, od, a, ai, b, value);
   } else if (b < hb) {
     return false;
   } else if (b > hb) {
-    d[od + HB] = b;
-    if (b - hb >= c) {
-      // Everything left the window; keep the base.
-      const base = d[od + BASE]!;
-      ringClearAt(shape, f, o, d, od, a, ai);
-      d[od + BASE] = base;
-      d[od + HB] = b;
-      a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
-    } else advance(shape, f, o, d, od, a, ai, (b - hb) | 0);
+    // Everything left the window (keep the base), or the head moves on.
+    if (b - hb >= c) restartAt(shape, f, o, d, od, a, ai, b, d[od + BASE]!);
+    else advance(shape, f, o, d, od, a, ai, b, (b - hb) | 0);
   }
   // Merge into the head bucket's running mean (k = 0: Σk, Σk², Σkv do not change).
   const at = o + a[ai + HS]!;
@@ -180,9 +181,11 @@ export function ringPushAt(shape: RingShape, f: Float32Array, o: number, d: Floa
   return true;
 }
 
-/** Moves the head forward by 0 < by < cap buckets: shifts k, evicts the buckets that leave the window. */
-function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array, od: number, a: Int32Array, ai: number, by: number): void {
+/** Moves the head forward by 0 < by < cap buckets to bucket b: shifts k, evicts the buckets that leave the
+ * window. */
+function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array, od: number, a: Int32Array, ai: number, b: number, by: number): void {
   const c = shape.cap;
+  dd[od + HB] = b;
   // k → k − by for every valid bucket.
   let n = a[ai + N]!;
   let sk = a[ai + SK]!;
@@ -215,17 +218,8 @@ function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array,
   a[ai + HC] = 0;
   // The oldest valid bucket, if it left: scan forward from the oldest slot still in the window (the tail
   // only moves forward, so this is amortised O(1)). The new head is about to be filled: tk = 0 at worst.
-  let tk = a[ai + TK]! - by;
-  if (tk <= -c) {
-    tk = 0;
-    for (let k = 1 - c, s = slot + 1 === c ? 0 : slot + 1; k < 0; k++, s = s + 1 === c ? 0 : s + 1) {
-      if (f[o + s]! === f[o + s]!) {
-        tk = k;
-        break;
-      }
-    }
-  }
-  a[ai + TK] = tk;
+  const tk = a[ai + TK]! - by;
+  a[ai + TK] = tk > -c ? tk : oldestAt(c, f, o, slot);
   if (slot < hs) {
     // The head wrapped: once per revolution.
     recompute(shape, f, o, dd, od, a, ai);
@@ -233,6 +227,14 @@ function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array,
   }
   dd[od + SV] = sv;
   dd[od + SKV] = skv;
+}
+
+/** k of the oldest valid bucket after the slot `slot` (the head's, about to be filled: 0 when none). */
+function oldestAt(c: number, f: Float32Array, o: number, slot: number): number {
+  for (let k = 1 - c, s = slot + 1 === c ? 0 : slot + 1; k < 0; k++, s = s + 1 === c ? 0 : s + 1) {
+    if (f[o + s]! === f[o + s]!) return k;
+  }
+  return 0;
 }
 
 /** Once per revolution: rebases values on the newest valid point, recomputes the sums from the slots. */
