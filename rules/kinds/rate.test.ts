@@ -63,9 +63,52 @@ describe('rate: levels on the least-squares rate', () => {
       samples: [...RAMP(4, 10), [200, 0], [210, 10], [220, 20], [230, 30]],
       want: [N, N, N, Y, N, N, N, Y],
     },
+    {
+      why: 'gate ≥ 70 (domain.md §2.3 hopper red): 60 /min at 60 °C is below the gate, no level',
+      params: PER_MIN({ yellow: { enter: 60 } }, { gate: { op: 'ge', than: 70 } }),
+      samples: [[0, 30], [10, 40], [20, 50], [30, 60]],
+      want: [N, N, N, N],
+    },
+    {
+      why: 'gate ≥ 70: the deciding sample is exactly 70, which meets the gate',
+      params: PER_MIN({ yellow: { enter: 60 } }, { gate: { op: 'ge', than: 70 } }),
+      samples: [[0, 40], [10, 50], [20, 60], [30, 70]],
+      want: [N, N, N, Y],
+    },
+    {
+      why: 'gate ≥ 70: the value dips to 69 while the rate (46.8 /min) still meets enter 30: the level goes, gate first',
+      params: PER_MIN({ yellow: { enter: 30 } }, { gate: { op: 'ge', than: 70 } }),
+      samples: [[0, 40], [10, 50], [20, 60], [30, 70], [40, 69]],
+      want: [N, N, N, Y, N],
+    },
+    {
+      why: 'the same dip without a gate stays yellow: the gate, not the rate, ended it above',
+      params: PER_MIN({ yellow: { enter: 30 } }),
+      samples: [[0, 40], [10, 50], [20, 60], [30, 70], [40, 69]],
+      want: [N, N, N, Y, Y],
+    },
+    {
+      why: 'gate ≤ 75 on a falling rate: a drop of 60 /min at 70 (≤ 75) enters',
+      params: PER_MIN({ yellow: { enter: -60 } }, { direction: 'falling', gate: { op: 'le', than: 75 } }),
+      samples: [[0, 100], [10, 90], [20, 80], [30, 70]],
+      want: [N, N, N, Y],
+    },
+    {
+      why: 'gate ≤ 65: the same drop ends at 70, above the gate: no level',
+      params: PER_MIN({ yellow: { enter: -60 } }, { direction: 'falling', gate: { op: 'le', than: 65 } }),
+      samples: [[0, 100], [10, 90], [20, 80], [30, 70]],
+      want: [N, N, N, N],
+    },
   ];
   it.each(rows)('$why', ({ params, samples, want }) => {
     expect(run(params, samples).levels).toEqual(want);
+  });
+
+  it('names the gate in the alert text, and refuses a gate it does not know', () => {
+    const { st, feed } = start(PER_MIN({ red: { enter: 60 } }, { gate: { op: 'ge', than: 70 } }), 'dust_hopper_temp');
+    for (const [t, v] of [[0, 40], [10, 50], [20, 60], [30, 70]] as const) feed(t, v);
+    expect(rate.describe(st).text).toBe('变化速率 60.0 °C/min ≥ 60 °C/min，数值 ≥ 70 °C (红色阈值)');
+    expect(rateParams.safeParse(PER_MIN({ red: { enter: 60 } }, { gate: { op: 'gt', than: 70 } } as never)).success).toBe(false);
   });
 
   it('reports the rate itself: exactly 60 /min for the exact ramp, NaN below the guards', () => {

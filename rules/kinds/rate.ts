@@ -16,7 +16,9 @@
 // enters one sample late.
 //
 // Guards: below `minSamples` points in the window, or when they span less than `minSpanS`, the rate is
-// undefined and the level is none (timers forgotten): a fresh or thinned window never alarms.
+// undefined and the level is none (timers forgotten): a fresh or thinned window never alarms. A `gate` on the
+// value (≥ or ≤ a number) does the same while the sample's value is outside it: "≥ 70 °C and rising ≥ 2 °C/min"
+// (domain.md §2.3 hopper red) is one rule.
 // Track 'process' (quality-ok samples only). NaN values and samples older than the last are ignored.
 // Durations (enterS/exitS) are judged on sample time; no tick (step.ts).
 import { z } from 'zod';
@@ -74,7 +76,8 @@ function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, 
   }
   const r = ringSlopeAt(d, od, a, ri) * cfg.scale;
   d[od + RATE] = r;
-  if (r !== r) {
+  // Undefined, or the value outside the gate: no level, timers forgotten (the window keeps learning).
+  if (r !== r || (cfg.gate !== 0 && !(cfg.gate === 1 ? v >= cfg.gateThan : v <= cfg.gateThan))) {
     cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
@@ -119,6 +122,9 @@ export const rateParams = z
     direction: z.enum(['rising', 'falling', 'abs']),
     /** Window resolution: the window is kept as this many bucket means (default 60; 4 B each). */
     points: z.number().int().min(4).max(240).optional(),
+    /** The colours apply only while the sample's value meets this (domain.md §2.3 hopper red "≥ 70 °C and
+     * rising ≥ 2 °C/min": `{ op: 'ge', than: 70 }`); outside it the level is none and timers are forgotten. */
+    gate: z.strictObject({ op: z.enum(['ge', 'le']), than: z.number() }).optional(),
     /** The colours, on the rate in value units per perS. */
     levels: StepsSchema,
   })
@@ -151,6 +157,9 @@ class RateCfg {
   /** 0 rising, 1 falling, 2 abs. */
   readonly dir: number;
   readonly perLabel: string;
+  /** 0 no gate, 1 value ≥ gateThan, 2 value ≤ gateThan. */
+  readonly gate: number;
+  readonly gateThan: number;
 
   constructor(
     readonly params: RateParams,
@@ -167,6 +176,8 @@ class RateCfg {
     this.median3 = params.filter === 'median3';
     this.dir = params.direction === 'rising' ? 0 : params.direction === 'falling' ? 1 : 2;
     this.perLabel = perLabel(params.perS);
+    this.gate = params.gate ? (params.gate.op === 'ge' ? 1 : 2) : 0;
+    this.gateThan = params.gate?.than ?? NaN;
   }
 }
 
@@ -204,9 +215,10 @@ function describe(st: RateState): RuleDetail {
   const step = cfg.ladder.step(level)!;
   const op = cfg.dir === 1 ? '≤' : '≥';
   const colour = `${colourZh(level)}阈值`;
+  const gate = cfg.gate === 0 ? '' : `，数值 ${cfg.gate === 1 ? '≥' : '≤'} ${cfg.gateThan} ${cfg.unit}`;
   const text = cfg.ladder.meetsEnter(level, shown)
-    ? `${name} ${fmtValue(shown)} ${unit} ${op} ${step.enter} ${unit} (${colour})`
-    : `${name} ${fmtValue(shown)} ${unit}，未越过清除值 ${step.clear ?? step.enter} (${colour} ${step.enter} 保持)`;
+    ? `${name} ${fmtValue(shown)} ${unit} ${op} ${step.enter} ${unit}${gate} (${colour})`
+    : `${name} ${fmtValue(shown)} ${unit}，未越过清除值 ${step.clear ?? step.enter}${gate} (${colour} ${step.enter} 保持)`;
   return { value: r, threshold: step.enter, nativeAlarm: step.native ?? null, text };
 }
 

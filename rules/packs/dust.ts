@@ -17,15 +17,17 @@ export function sameCollector(s: SensorInfo, site: SiteDef, type: string): strin
 }
 
 // ---- hopper / inlet temperature ----
-// Red "≥ 70 °C and rising ≥ 2 °C/min" (domain.md §2.3) needs a rate level that applies only at or above a value;
-// the rate kind has no such gate yet (see the report: `gate: { op: 'ge', than: 70 }` on a red-only rate rule,
-// windowS 300, perS 60). Until then red comes from "spark + ≥ 60 °C" and the 70 °C orange stands.
+// Red (domain.md §2.3) is either "≥ 70 °C and rising ≥ 2 °C/min" (`rise_hot`: a rate rule gated on the value) or
+// "spark detected + ≥ 60 °C" (`spark_hot`, a composite with the collector's spark detectors).
 
 /** AQ 4273-2016 §5.1.4: > 70 °C closes the isolation valve and sounds the alarm. */
 const HOPPER_ALARM_C = 70;
 /** Deadband [PROPOSAL] 2 °C; blue and yellow need two 60 s samples ("2 consecutive samples for slow
  * quantities", domain.md §2 conventions); the standard's alarm acts at once. */
 const HOPPER_DEADBAND = 2;
+/** domain.md §2.3 red "rising ≥ 2 °C/min" (smouldering: +0.5 to 3 °C/min); clears at 1.5 °C/min [PROPOSAL]. */
+const HOPPER_RISE_C_PER_MIN = 2;
+const HOPPER_RISE_CLEAR = 1.5;
 
 export const dustHopperTemp: PackRule[] = [
   {
@@ -43,6 +45,29 @@ export const dustHopperTemp: PackRule[] = [
     source: `${AQ4273} (> 70 °C: isolation valve closes, temperature alarm); blue 50 °C, yellow 60 °C: domain.md §2.3 [PROPOSAL]`,
     clause: AQ4273,
     confidence: 'STD-verified',
+    seasonal: true,
+  },
+  {
+    id: 'rise_hot',
+    kind: 'rate',
+    params: () => {
+      // The least-squares rate over 5 min of 60 s readings (≥ 3 of them, spanning ≥ 2 min), counted only while the
+      // reading is at or above the AQ 4273 alarm value.
+      const params: RateSpec = {
+        windowS: 300,
+        perS: 60,
+        minSamples: 3,
+        minSpanS: 120,
+        filter: 'none',
+        direction: 'rising',
+        gate: { op: 'ge', than: HOPPER_ALARM_C },
+        levels: { red: { enter: HOPPER_RISE_C_PER_MIN, clear: HOPPER_RISE_CLEAR } },
+      };
+      return { params, design: false };
+    },
+    source: `domain.md §2.3 hopper temperature red: ≥ 70 °C (${AQ4273} alarm value) and rising ≥ 2 °C/min [PROPOSAL]`,
+    clause: AQ4273,
+    confidence: 'PROPOSAL',
     seasonal: true,
   },
   {
