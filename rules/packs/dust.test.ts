@@ -1,7 +1,8 @@
-// The dust-collector hopper temperature through the real engine (rules/engine/compile.ts, engine.ts and the
-// kinds), domain.md §2.3: blue ≥ 50 °C, yellow ≥ 60 °C (both held two 60 s samples), orange ≥ 70 °C (AQ 4273-2016
+// The dust pack through the real engine (rules/engine/compile.ts, engine.ts and the kinds), domain.md §2.3.
+// Hopper temperature: blue ≥ 50 °C, yellow ≥ 60 °C (both held two 60 s samples), orange ≥ 70 °C (AQ 4273-2016
 // §5.1.4: the isolation valve closes and the alarm sounds), red "≥ 70 °C and rising ≥ 2 °C/min". The hopper has no
-// spark detector here, so red can only come from the rise (`rise_hot`), not from "spark + ≥ 60 °C".
+// spark detector on its collector here, so red can only come from the rise (`rise_hot`), not from "spark + ≥ 60 °C".
+// Spark detector: blue 1 spark/h, yellow ≥ 3/h, orange ≥ 1/min.
 import { describe, expect, it } from 'vitest';
 import { levelName } from '../../core/level.ts';
 import type { JournalEntry } from '../../core/reading.ts';
@@ -19,13 +20,16 @@ const enterprise = EnterpriseSchema.parse({
   id: 'e1', name: 'e1', county: '530402', sector: 'dust',
   sites: [{
     id: 's1', name: 's1', kind: 'dust_workshop', location: { lat: 24, lon: 102 },
-    sensors: [{ id: 'h1', type: 'dust_hopper_temp', name: 'h1', commissioned: '2024-01-01', params: { collector: 'dc1' } }],
+    sensors: [
+      { id: 'h1', type: 'dust_hopper_temp', name: 'h1', commissioned: '2024-01-01', params: { collector: 'dc1' } },
+      { id: 'k2', type: 'dust_spark', name: 'k2', commissioned: '2024-01-01', params: { collector: 'dc2' } },
+    ],
   }],
 });
 
-/** The hopper's process-alert levels as "minute:level" and the rule deciding each, for one reading a minute of
- * `temp(minute)` from minute 0 to `minutes`. */
-function drive(temp: (minute: number) => number, minutes: number): { levels: string[]; rules: string[] } {
+/** A sensor's process-alert levels as "minute:level" and the rule deciding each, for one reading a minute of
+ * `value(minute)` from minute 0 to `minutes` (the hopper's temperature by default, or the spark detector's count). */
+function drive(value: (minute: number) => number, minutes: number, sensor: 'h1' | 'k2' = 'h1'): { levels: string[]; rules: string[] } {
   const plan = compilePlan({
     enterprises: [enterprise], resolver: createResolver(null), kinds: RULE_KINDS,
     env: { calendar: { dayKind: () => null }, enterprise: () => undefined, baseline: () => ({ at: () => Number.NaN, p95: Number.NaN, production: Number.NaN }) },
@@ -36,14 +40,15 @@ function drive(temp: (minute: number) => number, minutes: number): { levels: str
   const engine = new RuleEngine(plan, {
     now: () => now,
     onSignal: (s: LevelSignal) => {
-      if (s.kind !== 'process') return;
+      if (s.kind !== 'process' || s.sensorId !== sensor) return;
       levels.push(`${(s.ts - T0) / MIN}:${levelName(s.level) ?? 'none'}`);
       rules.push(s.rule);
     },
   });
   for (let m = 0; m <= minutes; m++) {
     now = T0 + m * MIN;
-    const e: JournalEntry = { enterpriseId: 'e1', siteId: 's1', sensorId: 'h1', ts: now, values: { temp: temp(m) }, quality: 'ok', seq: null, boot: null, pos: m + 1, receivedAt: now, deviceId: null, source: 'mqtt' };
+    const values = sensor === 'h1' ? { temp: value(m) } : { sparks: value(m) };
+    const e: JournalEntry = { enterpriseId: 'e1', siteId: 's1', sensorId: sensor, ts: now, values, quality: 'ok', seq: null, boot: null, pos: m + 1, receivedAt: now, deviceId: null, source: 'mqtt' };
     engine.evaluate([e]);
     engine.tick(now);
   }
@@ -79,5 +84,33 @@ describe('dust hopper temperature (domain.md §2.3)', () => {
     // why: ≥ 70 °C without the rise is the AQ 4273 alarm (orange); the gate alone never makes red.
     const { levels } = drive(() => 72, 10);
     expect(levels).toEqual(['0:orange']);
+  });
+});
+
+describe('dust spark detector (domain.md §2.3)', () => {
+  const sparksAt = (minutes: readonly number[], n = 1) => (m: number) => (minutes.includes(m) ? n : 0);
+
+  it('one spark every 20 min: blue at the first, yellow when the hour holds 3, blue again when the first leaves it', () => {
+    // why: 1 spark/h is blue; the 3rd spark within an hour (minute 40) is yellow; at minute 60 the minute-0 spark is an
+    // hour old and 2 remain (blue); an hour after the last spark nothing is left.
+    const { levels, rules } = drive(sparksAt([0, 20, 40]), 105, 'k2');
+    expect(levels.slice(0, 3)).toEqual(['0:blue', '40:yellow', '60:blue']);
+    expect(rules[1]).toBe('dust_spark.hourly');
+    expect(levels).toHaveLength(4);
+    expect(levels[3]).toMatch(/^10[01]:none$/);
+  });
+
+  it('three sparks in one period are ≥ 3/h at once: yellow, held for the hour', () => {
+    // why: "≥ 3/h" counts sparks, not periods; the hour after them they have left the window (blue, then none).
+    const { levels } = drive(sparksAt([5], 3), 70, 'k2');
+    expect(levels.slice(0, 2)).toEqual(['5:yellow', '65:blue']);
+    expect(levels[2]).toMatch(/^6[56]:none$/);
+  });
+
+  it('a spark in each of three consecutive minutes is ≥ 1/min: orange at the third, yellow when they stop', () => {
+    // why: domain.md §2.3 orange "≥ 1/min" (three consecutive 60 s periods); the same third spark makes the hour's 3,
+    // so when the sparks stop at minute 13 "≥ 1/min" no longer holds but "≥ 3/h" does.
+    const { levels } = drive(sparksAt([10, 11, 12]), 14, 'k2');
+    expect(levels).toEqual(['10:blue', '12:orange', '13:yellow']);
   });
 });

@@ -5,7 +5,7 @@
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { num, r, step, str } from './build.ts';
 import { collectorOffWhileProducing, sparkWithHotHopper } from './composites.ts';
-import type { PackRule, RateSpec, StepsSpec, ThresholdSpec } from './types.ts';
+import type { PackRule, RateSpec, StatisticSpec, StepsSpec, ThresholdSpec } from './types.ts';
 
 const AQ4273 = 'AQ 4273-2016 §5.1.4';
 
@@ -191,7 +191,7 @@ export const dustValve: PackRule[] = [
 
 // ---- spark detector (sparks counted per reporting period) ----
 
-/** "1 spark/h" (domain.md §2.3): a spark keeps the detector's blue for an hour. */
+/** "1 spark/h", "≥ 3/h" (domain.md §2.3): the hour the counts are judged over. */
 const SPARK_MEMORY_S = 3600;
 
 export const dustSpark: PackRule[] = [
@@ -199,16 +199,27 @@ export const dustSpark: PackRule[] = [
     id: 'count',
     kind: 'threshold',
     params: () => {
-      // domain.md §2.3: blue 1 spark/h, yellow ≥ 3/h. Blue is exact with an off-delay: any spark enters it, and
-      // it clears only after a whole spark-free hour (SPARK_MEMORY_S), i.e. blue ⇔ ≥ 1 spark in the last hour,
-      // whatever the reporting period (60 s nominal, 10 s in the simulator's live phase). Counting to 3 in an
-      // hour needs a window sum, which no rule kind offers yet; until then ≥ 3 in one period stands in for
-      // yellow, held the same hour.
-      const hold = { exitS: SPARK_MEMORY_S };
-      const params: ThresholdSpec = { direction: 'rising', levels: { blue: { enter: 1, clear: 1, ...hold }, yellow: { enter: 3, clear: 1, ...hold } } };
+      // domain.md §2.3 blue "1 spark/h". Exact with an off-delay: any spark enters it, and it clears only after a
+      // whole spark-free hour (SPARK_MEMORY_S), i.e. blue ⇔ ≥ 1 spark in the last hour, whatever the reporting
+      // period (60 s nominal, 10 s in the simulator's live phase).
+      const params: ThresholdSpec = { direction: 'rising', levels: { blue: { enter: 1, clear: 1, exitS: SPARK_MEMORY_S } } };
       return { params, design: false };
     },
-    source: 'domain.md §2.3 spark detector: 1/h blue (a spark within the last hour), ≥ 3/h yellow (per-period stand-in for the hourly count)',
+    source: 'domain.md §2.3 spark detector: 1/h blue (a spark within the last hour)',
+    clause: null,
+    confidence: 'PROPOSAL',
+    seasonal: true,
+  },
+  {
+    id: 'hourly',
+    kind: 'statistic',
+    params: () => {
+      // domain.md §2.3 yellow "≥ 3/h": the sparks of the last hour's periods added up (the window is the hour up
+      // to the latest period; clear when fewer than 3 remain in it).
+      const params: StatisticSpec = { mode: 'sum', windowS: SPARK_MEMORY_S, direction: 'rising', levels: { yellow: { enter: 3, clear: 3 } } };
+      return { params, design: false };
+    },
+    source: 'domain.md §2.3 spark detector: ≥ 3/h yellow (the sparks of the last hour)',
     clause: null,
     confidence: 'PROPOSAL',
     seasonal: true,
