@@ -3,6 +3,11 @@
 import type { LevelName } from './level.ts';
 
 export type AlertKind = 'process' | 'device' | 'system';
+
+/** domain.md §2.5: "clearly label in UI" when a rule that expects the designer's warning values runs on the
+ * platform's defaults (design warning values not entered; platform defaults in use). */
+export const DEFAULT_VALUES_NOTE = '未录入设计预警值，使用平台缺省值';
+export const DEFAULT_VALUES_NOTE_EN = 'design warning values not entered; platform defaults in use';
 export type Condition = 'active' | 'recovered';
 export const HANDLING_STATES = ['open', 'acknowledged', 'assessed', 'handling', 'feedback', 'cleared', 'archived'] as const;
 export type HandlingState = (typeof HANDLING_STATES)[number];

@@ -37,6 +37,9 @@ const CASES: { why: string; input: Partial<MessageInput>; lang?: 'zh' | 'en'; wa
   { why: 'without registry names the message degrades to the value', input: { enterpriseName: undefined, siteName: undefined, sensorName: undefined, metricZh: undefined, level: Level.red, value: 1.62, threshold: 1.5, unit: '%vol', nativeAlarm: null }, want: '【红色预警(一级)】1.62 %vol ≥ 1.5 %vol' },
   { why: 'English variant keeps registry names and the native grade', lang: 'en', input: {}, want: '[Orange warning (level 2)] 示例化工 储罐区 可燃气体探测器GT-101 可燃气体浓度 52.0 %LEL ≥ 50 %LEL (二级报警)' },
   { why: 'English recovered, retrospective, flapping', lang: 'en', input: { condition: 'recovered', retrospective: true, flapping: true, value: 3 }, want: '(retrospective) [Orange warning (level 2)] 示例化工 储罐区 可燃气体探测器GT-101 可燃气体浓度 3.0 %LEL back to normal (flapping)' },
+  { why: 'a rule expecting design values on the platform defaults says so (domain.md §2.5 "clearly label")', input: { defaultValues: true, nativeAlarm: null, metricZh: '浸润线埋深', value: 3.2, threshold: 3.5, unit: 'm' }, want: '【橙色预警(二级)】示例化工 储罐区 可燃气体探测器GT-101 浸润线埋深 3.2 m ≤ 3.5 m（未录入设计预警值，使用平台缺省值）' },
+  { why: 'the defaults note is for an active condition only: recovered says nothing of thresholds', input: { defaultValues: true, condition: 'recovered', value: 12 }, want: '【橙色预警(二级)】示例化工 储罐区 可燃气体探测器GT-101 可燃气体浓度 12.0 %LEL 已恢复正常' },
+  { why: 'English defaults note', lang: 'en', input: { defaultValues: true, nativeAlarm: null }, want: '[Orange warning (level 2)] 示例化工 储罐区 可燃气体探测器GT-101 可燃气体浓度 52.0 %LEL ≥ 50 %LEL (design warning values not entered; platform defaults in use)' },
   { why: 'English device offline', lang: 'en', input: { kind: 'device', device: 'offline', text: 'no data', nativeAlarm: null }, want: '[Device offline] 示例化工 储罐区 可燃气体探测器GT-101 no data' },
 ];
 

@@ -1,8 +1,9 @@
 // The alert's human-readable message (contract.md event field `message`: "human-readable, Chinese by
 // default"). Regulators' wording: 【橙色预警(二级)】 for warnings (domain.md §3.1, contract.md "Levels"),
 // the standard's own grade in （…） (contract.md `nativeAlarm`), （补报） for alerts decided from a backlog,
-// （频繁波动） for flapping ones, "已恢复正常" once the condition is over.
-import type { AlertKind, Condition } from '../../core/alert.ts';
+// （频繁波动） for flapping ones, "已恢复正常" once the condition is over; （未录入设计预警值，使用平台缺省值） while a rule
+// that expects the designer's values runs on the platform's defaults (domain.md §2.5 "clearly label").
+import { DEFAULT_VALUES_NOTE, DEFAULT_VALUES_NOTE_EN, type AlertKind, type Condition } from '../../core/alert.ts';
 import { Level, levelNo, levelZh } from '../../core/level.ts';
 
 /** Display names the message may use (from the registry; all optional: the message degrades to ids/text). */
@@ -24,6 +25,8 @@ export interface MessageInput extends MessageNames {
   /** The rule's own Chinese fragment (rules/kinds/kind.ts RuleDetail.text); '' when it gave none. */
   text: string;
   nativeAlarm: string | null;
+  /** The rule runs on the platform's defaults where design values are expected (domain.md §2.5). */
+  defaultValues?: boolean;
   retrospective: boolean;
   flapping: boolean;
   condition: Condition;
@@ -56,6 +59,7 @@ export function alertMessage(a: MessageInput, lang: Lang = 'zh'): string {
   }
   let msg = head + parts.join(' ');
   if (a.condition === 'active' && a.nativeAlarm) msg += zh ? `（${a.nativeAlarm}）` : ` (${a.nativeAlarm})`;
+  if (a.condition === 'active' && a.defaultValues) msg += zh ? `（${DEFAULT_VALUES_NOTE}）` : ` (${DEFAULT_VALUES_NOTE_EN})`;
   if (a.flapping) msg += zh ? '（频繁波动）' : ' (flapping)';
   return msg;
 }

@@ -304,6 +304,17 @@ describe('reduce: signals', () => {
     expect(r.a).toMatchObject({ level, condition });
   });
 
+  it('an alert from a rule on the platform defaults where design values are expected says so until it recovers', () => {
+    // why: domain.md §2.5 "clearly label ... 未录入设计预警值，使用平台缺省值"; recovered messages carry no threshold.
+    const r = new Run();
+    r.signal(Level.orange, { defaultValues: true, thresholdSource: 'default' });
+    expect(r.a.message.endsWith('（未录入设计预警值，使用平台缺省值）')).toBe(true);
+    r.signal(Level.red, { defaultValues: true, thresholdSource: 'default' }, T0 + MIN);
+    expect(r.a.message.endsWith('（未录入设计预警值，使用平台缺省值）')).toBe(true);
+    r.signal(Level.none, {}, T0 + 2 * MIN);
+    expect(r.a.message).not.toContain('缺省值');
+  });
+
   it('the recovered message says 已恢复正常', () => {
     const r = new Run();
     r.signal(Level.orange);

@@ -345,6 +345,7 @@ function compose(a: StoredAlert, s: LevelSignal, d: AlertContext | undefined, ct
       threshold: a.threshold,
       text: s.text,
       nativeAlarm: a.nativeAlarm,
+      defaultValues: s.defaultValues === true,
       retrospective: s.retrospective,
       flapping: a.flapping,
       condition: a.condition,

@@ -70,10 +70,11 @@ export function compilePlan(input: CompileInput): Plan {
     const fingerprint = fingerprints.get(params) ?? 'null';
     let g = 0;
     if (inSeason) { g = gateIds.get(inSeason) ?? gateIds.size + 1; gateIds.set(inSeason, g); }
-    const key = JSON.stringify([r.id, r.kind, r.version, r.thresholdSource, r.source, r.clause, r.confidence, fingerprint, g, track]);
+    const defaultValues = typeof r.note === 'string' && r.note.length > 0;
+    const key = JSON.stringify([r.id, r.kind, r.version, r.thresholdSource, defaultValues, r.source, r.clause, r.confidence, fingerprint, g, track]);
     let sp = specs.get(key);
     if (!sp) {
-      sp = { id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, source: r.source, clause: r.clause, confidence: r.confidence, params, fingerprint, inSeason, track };
+      sp = { id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, defaultValues, source: r.source, clause: r.clause, confidence: r.confidence, params, fingerprint, inSeason, track };
       specs.set(key, sp);
     }
     return sp;

@@ -193,3 +193,17 @@ describe('generated evaluators (program.ts)', () => {
     for (const s of ['g0', 'g1', 'g2']) expect(gen.engine.sensorState('b0', s)).toEqual(loop.engine.sensorState('b0', s));
   });
 });
+
+describe('design values expected, platform defaults in force (domain.md §2.5)', () => {
+  it('a signal from a rule whose resolution carries the defaults note says so; others and recoveries do not', () => {
+    // why: the alert message must "clearly label" such alerts; the flag travels with the deciding rule.
+    const noted = MIX.map((r) => (r.id === 'th' ? { ...r, note: '未录入设计预警值，使用平台缺省值' } : r));
+    const a = setup(noted);
+    a.engine.evaluate([reading(0, T0, 30)]);
+    a.engine.evaluate([reading(0, T0 + 60_000, 2)]);
+    const b = setup();
+    b.engine.evaluate([reading(0, T0, 30)]);
+    expect(a.signals.map((s) => [s.rule, s.level, s.defaultValues])).toEqual([['th', 1, true], ['th', 0, false]]);
+    expect(b.signals.map((s) => [s.rule, s.defaultValues])).toEqual([['th', false]]);
+  });
+});

@@ -452,7 +452,7 @@ export class RuleEngine {
     this.counters.signals++;
     this.o.onSignal({
       key: sl.key, kind: sl.kind, enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: sl.sensorId, metric: sl.metric,
-      level, rule: spec ? spec.id : 'none', ruleVersion: spec ? spec.version : 0, thresholdSource: spec ? spec.thresholdSource : 'default',
+      level, rule: spec ? spec.id : 'none', ruleVersion: spec ? spec.version : 0, thresholdSource: spec ? spec.thresholdSource : 'default', defaultValues: raisedNow && spec ? spec.defaultValues : false,
       nativeAlarm: raisedNow ? d?.nativeAlarm ?? null : null, value: d?.value ?? null, threshold: raisedNow ? d?.threshold ?? null : null, unit: sl.unit,
       text: raisedNow ? d?.text ?? '' : '已恢复正常', ts, pos, retrospective: retro, parentKey: sl.parentKey, evidence,
     });

@@ -29,6 +29,8 @@ export interface ResolvedRuleLike {
   target?: 'self' | { group: string } | null;
   seasonal?: boolean;
   anchorSensorId?: string | null;
+  /** DEFAULT_VALUES_NOTE when the rule expects design values and runs on the platform's defaults. */
+  note?: string | null;
 }
 
 /** What a rule is, shared by every instance with the same definition (most sensors of a type). */
@@ -37,6 +39,8 @@ export interface RuleSpec {
   kindName: string;
   version: number;
   thresholdSource: 'design' | 'default';
+  /** The rule expects the designer's values and runs on the platform's defaults (alerts say so). */
+  defaultValues: boolean;
   source: string;
   clause: string | null;
   confidence: string;

@@ -19,6 +19,9 @@ export interface LevelSignal {
   rule: string;
   ruleVersion: number;
   thresholdSource: 'design' | 'default';
+  /** The deciding rule expects the designer's values and runs on the platform's defaults: the message says so
+   * (domain.md §2.5 DEFAULT_VALUES_NOTE). Absent = false. */
+  defaultValues?: boolean;
   nativeAlarm: string | null;
   value: number | null;
   threshold: number | null;

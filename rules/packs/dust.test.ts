@@ -47,7 +47,7 @@ function drive(value: (minute: number) => number, minutes: number, sensor: 'h1' 
   });
   for (let m = 0; m <= minutes; m++) {
     now = T0 + m * MIN;
-    const values = sensor === 'h1' ? { temp: value(m) } : { sparks: value(m) };
+    const values: Record<string, number> = sensor === 'h1' ? { temp: value(m) } : { sparks: value(m) };
     const e: JournalEntry = { enterpriseId: 'e1', siteId: 's1', sensorId: sensor, ts: now, values, quality: 'ok', seq: null, boot: null, pos: m + 1, receivedAt: now, deviceId: null, source: 'mqtt' };
     engine.evaluate([e]);
     engine.tick(now);

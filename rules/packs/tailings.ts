@@ -12,7 +12,7 @@ import { rainWithHighPond } from './composites.ts';
 import type { PackRule, RateSpec, StatisticSpec, StepsSpec, ThresholdSpec } from './types.ts';
 
 /** domain.md §2.5: "未录入设计预警值，使用平台缺省值" (design warning values not entered; using platform defaults). */
-export const DEFAULT_VALUES_NOTE = '未录入设计预警值，使用平台缺省值';
+export { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';
 
 const GB51108 = 'GB 51108-2015 §8.3 (commentary)';
 
