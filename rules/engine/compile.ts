@@ -8,8 +8,8 @@ import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts'
 import type { RuleBank, RuleEnv, RuleKind, SensorRuleKind, SiteRuleKind, Track } from '../kinds/kind.ts';
 import { bankFor, RecordArena } from '../kinds/bank.ts';
 import { seasonGate } from '../kinds/schedule.ts';
-import { MAX_PROGRAMS, shapeKey, type ProgramShape } from './program.ts';
-import type { AlertSlot, CSensor, CSite, CSiteRule, MetricColumns, Plan, ResolvedRuleLike, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
+import { MAX_PROGRAMS, shapeKey } from './program.ts';
+import type { AlertSlot, ProgramShape, CSensor, CSite, CSiteRule, MetricColumns, Plan, ResolvedRuleLike, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
 
 export interface RuleResolver {
   forSensor(sensor: SensorInfo, site: SiteDef, enterprise: EnterpriseDef): ResolvedRuleLike[];

@@ -12,7 +12,6 @@
 import type { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { RuleBank, SiteRuleKind, Track } from '../kinds/kind.ts';
-import type { ProgramShape } from './program.ts';
 
 /** A rule as the packs resolve it for one sensor or site (rules/packs/resolve.ts). */
 export interface ResolvedRuleLike {
@@ -64,6 +63,14 @@ export interface CSiteRule extends RuleSpec {
   members: number[];
   memberMetric: number[];
   slot: AlertSlot;
+}
+
+/** What a generated evaluator (program.ts) depends on, per sensor of the shape. */
+export interface ProgramShape {
+  /** The sensor's metrics in order: the reading's field, or a derived horizontal displacement. */
+  metrics: readonly { name: string; derived: boolean }[];
+  /** The sensor's rules in order: bank number, sensor-local metric, track (0 process, 1 device), season gate. */
+  rules: readonly { bank: number; metric: number; track: 0 | 1; seasonal: boolean }[];
 }
 
 /** Cold facts of one metric of one sensor (for alerts and the API). */

@@ -10,15 +10,7 @@
 // inlines the kind's evaluate there) does the same work as the loop. The source is built from numbers
 // and JSON-quoted names only; the kinds' code is called, never copied.
 import type { RuleBank, Sample } from '../kinds/kind.ts';
-import type { MetricColumns, RuleColumns } from './plan.ts';
-
-/** What a generated evaluator depends on, per sensor of the shape. */
-export interface ProgramShape {
-  /** The sensor's metrics in order: the reading's field, or a derived horizontal displacement. */
-  metrics: readonly { name: string; derived: boolean }[];
-  /** The sensor's rules in order: bank number, sensor-local metric, track (0 process, 1 device), season gate. */
-  rules: readonly { bank: number; metric: number; track: 0 | 1; seasonal: boolean }[];
-}
+import type { MetricColumns, ProgramShape, RuleColumns } from './plan.ts';
 
 /** Evaluates the rules of the sensor whose metrics start at `m0` and rules at `r0`; true when a level moved.
  * Writes the metric values' last value and time (M.last, M.lastTs) as the generic loop does. */
