@@ -78,18 +78,44 @@ describe('health: out_of_range (the metric\'s physical range, core/sensor-types.
   });
 });
 
-describe('health: clock_skew (|ts − receivedAt| > skewMs, default 5 min)', () => {
+describe('health: clock_skew (ts − receivedAt beyond skewMs, default 5 min; behind only when it lasts)', () => {
   const rows: { why: string; skewS: number; state: DeviceState }[] = [
     { why: 'exactly 300 s ahead is tolerated', skewS: 300, state: 'ok' },
-    { why: '301 s ahead is skew', skewS: 301, state: 'clock_skew' },
+    { why: '301 s ahead is skew at once (a backlog is never ahead)', skewS: 301, state: 'clock_skew' },
     { why: 'exactly 300 s behind is tolerated', skewS: -300, state: 'ok' },
-    { why: '301 s behind is skew', skewS: -301, state: 'clock_skew' },
+    { why: '301 s behind on one sample may be a backlog (contract.md "Time"): not skew yet', skewS: -301, state: 'ok' },
   ];
   it.each(rows)('$why', ({ skewS, state }) => {
     expect(run([{ t: 0, skewS }]).last.state).toBe(state);
   });
   it('skewMs is configurable', () => {
     expect(run([{ t: 0, skewS: 2 }], { skewMs: 1000 }).last).toEqual({ level: B, state: 'clock_skew', since: at(0) });
+  });
+  it('a clock 10 min slow on every sample is skew once that has lasted 120 s of receive time, since its first sample', () => {
+    // why: a slow clock stays behind; default hold max(120 s, 2 × the type's interval).
+    const { out } = run([0, 60, 119, 120, 180].map((t) => ({ t, skewS: -600 })));
+    expect(out.map((x) => x.state)).toEqual(['ok', 'ok', 'ok', 'clock_skew', 'clock_skew']);
+    expect(out[3]).toEqual({ level: B, state: 'clock_skew', since: at(0) });
+  });
+  it('a backlog after an outage (an hour of 10 s readings uploaded within 5 s, then live) raises nothing', () => {
+    // why: the gateway's buffer arrives in a burst and catches up; a false 设备时钟偏差 after every outage is noise.
+    const backlog: Step[] = Array.from({ length: 360 }, (_, i) => ({ t: 1000 + i / 72, skewS: -(3600 - i * 10) }));
+    const { out } = run([...backlog, { t: 1006 }, { t: 1016 }]);
+    expect(new Set(out.map((x) => x.state))).toEqual(new Set(['ok']));
+    expect(out.every((x) => x.level === N)).toBe(true);
+  });
+  it('back within the limit ends the wait: the next slow sample starts it again', () => {
+    const { out } = run([{ t: 0, skewS: -600 }, { t: 100, skewS: -600 }, { t: 110 }, { t: 200, skewS: -600 }, { t: 300, skewS: -600 }, { t: 320, skewS: -600 }]);
+    expect(out.map((x) => x.state)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'clock_skew']);
+    expect(out[5]!.since).toBe(at(200));
+  });
+  it('skewHoldS 0 judges every sample alone: one sample behind is skew', () => {
+    expect(run([{ t: 0, skewS: -301 }], { skewHoldS: 0 }).last).toEqual({ level: B, state: 'clock_skew', since: at(0) });
+  });
+  it('once skewed, behind by more than half the limit stays skew (hysteresis), within it recovers', () => {
+    const slow = [0, 60, 120].map((t): Step => ({ t, skewS: -600 }));
+    expect(run([...slow, { t: 180, skewS: -151 }]).last.state).toBe('clock_skew');
+    expect(run([...slow, { t: 180, skewS: -150 }]).last.state).toBe('ok');
   });
 });
 

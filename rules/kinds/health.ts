@@ -10,7 +10,11 @@
 //                 the sample's own quality (the device's self-diagnosis; the latest sample decides);
 //   out_of_range  a value outside the metric's physical range (core/sensor-types.ts: "values outside it are
 //                 accepted but mark the device state");
-//   clock_skew    |sample.ts − sample.receivedAt| > skewMs;
+//   clock_skew    sample.ts more than skewMs ahead of sample.receivedAt, at once; or more than skewMs behind it
+//                 on every sample for `skewHoldS` of receive time (default max(120 s, 2 × the nominal
+//                 interval)). Behind is also what a backlog looks like (a gateway uploading its buffer after
+//                 an outage, contract.md "Time"): it arrives in a burst and catches up, a slow clock stays
+//                 behind. Meanwhile the state stays what it was before (ok);
 //   stuck         the same value for `stuckSamples` consecutive quality-ok samples spanning ≥ `stuckMinS`
 //                 (never for boolean metrics: a fan that runs all day is not stuck);
 //   ok            none of these.
@@ -62,16 +66,25 @@ function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, a
   let c: number;
   if (q !== OK) c = q;
   else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
-  // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
-  else if (Math.abs(s.ts - recv) > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
+  // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed. Behind: skew once
+  // it has lasted skewHoldMs of receive time (SKEW_PENDING until then, since its first sample).
+  else if (s.ts - recv > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
+  else if (recv - s.ts > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = behindCode(cfg, sc, recv, d[o + SC_SINCE]!);
   else if (!cfg.boolean && a[ai + RUN_N]! >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
   else c = OK;
   const since = d[o + SC_SINCE]!;
   if (c !== sc || since !== since || wasSilent) {
     a[ai + SC] = c;
-    d[o + SC_SINCE] = c === STUCK ? d[o + RUN_SINCE]! : recv;
+    // A confirmed skew dates from its first sample behind.
+    if (!(c === CLOCK_SKEW && sc === SKEW_PENDING)) d[o + SC_SINCE] = c === STUCK ? d[o + RUN_SINCE]! : recv;
   }
   return cfg.levels[c]!;
+}
+
+/** The state of a sample behind the receive clock by more than the limit (`since`: when the state began). */
+function behindCode(cfg: HealthCfg, sc: number, recv: number, since: number): number {
+  if (sc === CLOCK_SKEW || cfg.skewHoldMs === 0) return CLOCK_SKEW;
+  return sc === SKEW_PENDING && recv - since >= cfg.skewHoldMs ? CLOCK_SKEW : SKEW_PENDING;
 }
 
 function tickAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: number, now: number): Level {
@@ -84,7 +97,9 @@ function tickAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: n
 }
 
 function effectiveCodeAt(a: Int32Array, ai: number): number {
-  return a[ai + SILENT_] !== 0 ? SILENT : a[ai + SC]!;
+  if (a[ai + SILENT_] !== 0) return SILENT;
+  const sc = a[ai + SC]!;
+  return sc === SKEW_PENDING ? OK : sc;
 }
 
 function deviceSinceAt(d: Float64Array, o: number, a: Int32Array, ai: number): number {
@@ -122,6 +137,9 @@ export const healthParams = z.strictObject({
   stuckMinS: z.number().min(0).optional(),
   /** Clock skew beyond this, ms. Default 300 000 (5 min). */
   skewMs: z.number().positive().optional(),
+  /** A device clock behind by more than skewMs is skew once it has been so this long of receive time, s (a backlog
+   * upload catches up sooner). Default max(120, 2 × the nominal interval); 0 judges every sample alone. */
+  skewHoldS: z.number().min(0).optional(),
   /** The device-track level of each state (merged over DEFAULT_HEALTH_LEVELS). */
   levels: z.partialRecord(z.enum(DEVICE_STATES), LevelChoice).optional(),
 });
@@ -158,6 +176,8 @@ const MAINTENANCE = code('maintenance');
 const CALIBRATING = code('calibrating');
 const OVERRANGE = code('overrange');
 const COMM_LOST = code('comm_lost');
+/** Not a device state: behind by more than skewMs, not yet for skewHoldS. Shown as ok, level none. */
+const SKEW_PENDING = DEVICE_STATES.length;
 
 const TEXT: Readonly<Record<DeviceState, string>> = {
   ok: '设备正常',
@@ -177,17 +197,19 @@ class HealthCfg {
   readonly stuckSamples: number;
   readonly stuckMinMs: number;
   readonly skewMs: number;
+  readonly skewHoldMs: number;
   readonly lo: number;
   readonly hi: number;
   readonly boolean: boolean;
   /** Level per state code. */
-  readonly levels: readonly Level[];
+  readonly levels: Level[];
 
   constructor(p: HealthParams, intervalS: number, range: readonly [number, number] | undefined, boolean: boolean) {
     this.silentMs = (p.silentAfterS ?? 3 * intervalS) * 1000;
     this.stuckSamples = p.stuckSamples ?? DEFAULT_STUCK_SAMPLES;
     this.stuckMinMs = (p.stuckMinS ?? 6 * intervalS) * 1000;
     this.skewMs = p.skewMs ?? DEFAULT_SKEW_MS;
+    this.skewHoldMs = (p.skewHoldS ?? Math.max(120, 2 * intervalS)) * 1000;
     // 5 % of the span of tolerance at each end: zero drift and noise just past a range end are the
     // instrument's normal (domain.md §2.1: ±1–3 %LEL zero drift normal, < −5 %LEL a fault) [PROPOSAL].
     const tol = range ? 0.05 * (range[1] - range[0]) : 0;
@@ -198,6 +220,7 @@ class HealthCfg {
       const choice = p.levels?.[s] ?? DEFAULT_HEALTH_LEVELS[s];
       return choice === 'none' ? Level.none : levelFromName(choice);
     });
+    this.levels[SKEW_PENDING] = Level.none;
   }
 }
 
@@ -263,7 +286,8 @@ export function deviceSinceOf(st: HealthState): number {
 }
 
 function effectiveCode(st: HealthState): number {
-  return st.silent !== 0 ? SILENT : st.sc;
+  if (st.silent !== 0) return SILENT;
+  return st.sc === SKEW_PENDING ? OK : st.sc;
 }
 
 function describe(st: HealthState): RuleDetail {
