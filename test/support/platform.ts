@@ -28,7 +28,9 @@ export async function startTestPlatform(registry: RegistryDef, over: { platform?
     dataDir,
     mqttPort: Number(new URL(p.urls.mqtt).port),
     httpPort: Number(new URL(p.urls.http).port),
-    cleanup: async () => { await p.stop(); if (!over.dataDir) rmSync(dataDir, { recursive: true, force: true }); },
+    // Retries: in one CI run (2026-11-23, broker-acl) the removal met ENOTEMPTY, a file appearing in the data dir after stop();
+    // not reproduced since (15 flood-and-stop runs under load left nothing changing after stop). See the issue note.
+    cleanup: async () => { await p.stop(); if (!over.dataDir) rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }); },
   });
 }
 
