@@ -109,6 +109,11 @@ describe('health: clock_skew (ts − receivedAt beyond skewMs, default 5 min; be
     expect(out.map((x) => x.state)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'clock_skew']);
     expect(out[5]!.since).toBe(at(200));
   });
+  it('after a silence the wait starts anew: a backlog on return is not taken for the slow samples before it', () => {
+    // why: one sample behind at t 0, then silence (tick at 400 s), then the device's backlog at 500 s.
+    const { out } = run([{ t: 0, skewS: -600 }, { tick: 400 }, { t: 500, skewS: -480 }, { t: 501, skewS: -10 }]);
+    expect(out.map((x) => x.state)).toEqual(['ok', 'silent', 'ok', 'ok']);
+  });
   it('skewHoldS 0 judges every sample alone: one sample behind is skew', () => {
     expect(run([{ t: 0, skewS: -301 }], { skewHoldS: 0 }).last).toEqual({ level: B, state: 'clock_skew', since: at(0) });
   });

@@ -69,7 +69,8 @@ function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, a
   // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed. Behind: skew once
   // it has lasted skewHoldMs of receive time (SKEW_PENDING until then, since its first sample).
   else if (s.ts - recv > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
-  else if (recv - s.ts > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = behindCode(cfg, sc, recv, d[o + SC_SINCE]!);
+  // (After a silence the wait starts anew: the device's first samples back are often its backlog.)
+  else if (recv - s.ts > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = behindCode(cfg, wasSilent ? OK : sc, recv, d[o + SC_SINCE]!);
   else if (!cfg.boolean && a[ai + RUN_N]! >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
   else c = OK;
   const since = d[o + SC_SINCE]!;
