@@ -9,6 +9,7 @@ import { SqliteSeriesHistory, BUCKET_MS } from '../storage/history/sqlite-series
 import { connect, deviceOpts } from '../test/support/mqtt.ts';
 import { smallRegistry } from '../test/support/registry-fixture.ts';
 import { startTestPlatform, until } from '../test/support/platform.ts';
+import { ManualClock } from '../core/clock.ts';
 
 describe('live readings → baseline history (real platform)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rw-rules-history-'));
@@ -43,4 +44,33 @@ describe('live readings → baseline history (real platform)', () => {
       h.close();
     }
   });
+});
+
+describe('the holiday calendar system alert (real platform, injected clock)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rw-rules-calendar-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const calendarAlerts = (p: Awaited<ReturnType<typeof startTestPlatform>>) =>
+    p.rules.manager.list({ state: 'all', limit: 10, kind: 'system' }).alerts.filter((a) => a.rule === 'system.holiday_calendar');
+
+  it('warns a month before a year the shipped calendar lacks, turns yellow inside it, and recovers after a restart without the condition', async () => {
+    // why: config/holidays.yaml covers 2025–2026; from 1 Dec 2026 (Beijing) the 2027 notice is due, and from
+    // 1 Jan 2027 holidays would be judged as ordinary days. A restart on a date with nothing to say closes it.
+    const clock = new ManualClock('2026-11-30T15:00:00Z'); // 23:00 Beijing, 30 Nov: 32 days ahead
+    let p = await startTestPlatform(smallRegistry(), { dataDir: dir, clock });
+    try {
+      expect(calendarAlerts(p)).toEqual([]);
+      clock.advance(2 * 60 * 60_000); // 01:00 Beijing, 1 Dec
+      expect(calendarAlerts(p)).toMatchObject([{ level: 'blue', condition: 'active' }]);
+      expect(calendarAlerts(p)[0]!.message).toContain('尚未包含 2027 年');
+      clock.set(Date.parse('2026-12-31T16:30:00Z')); // 00:30 Beijing, 1 Jan 2027
+      expect(calendarAlerts(p)).toMatchObject([{ level: 'yellow', condition: 'active' }]);
+    } finally { await p.stop(); }
+    const later = new ManualClock('2026-11-01T00:00:00Z');
+    p = await startTestPlatform(smallRegistry(), { dataDir: dir, clock: later });
+    try {
+      expect(calendarAlerts(p)).toMatchObject([{ condition: 'active' }]);
+      later.advance(1000); // the first check, a second after start
+      expect(calendarAlerts(p)).toMatchObject([{ condition: 'recovered' }]);
+    } finally { await p.stop(); }
+  }, 60_000);
 });

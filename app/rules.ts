@@ -15,7 +15,7 @@ import { SqliteSeriesHistory } from '../storage/history/sqlite-series.ts';
 import { AlertManager } from '../rules/alerts/manager.ts';
 import { policyFor, PolicyOverridesSchema } from '../rules/alerts/policy.ts';
 import { OutboxPublisher } from '../rules/alerts/publisher.ts';
-import { spoolLevel, spoolSignal } from '../rules/alerts/system.ts';
+import { calendarLevel, calendarSignal, spoolLevel, spoolSignal } from '../rules/alerts/system.ts';
 import { BaselineStore } from '../rules/baseline/store.ts';
 import { loadHolidayCalendar } from '../rules/calendar/holidays.ts';
 import { compilePlan } from '../rules/engine/compile.ts';
@@ -145,15 +145,26 @@ export function startRules(d: RulesDeps): RulesPart {
   publisher.start();
   runtime.start();
 
-  // System alert: the journal nearing its limit (contract.md "Backpressure").
-  let spool: Level = Level.none;
+  // System alerts, each told its level once a second after start (so an alert left open by the previous run
+  // recovers if its condition is gone; a none with no alert open is nothing; by then the broker the outbox
+  // publishes to is up), then on every change.
+  // The journal nearing its limit (contract.md "Backpressure"):
+  let spool: Level | null = null;
   const timers: TimerHandle[] = [];
   const sampleSpool = () => {
     const st = d.journal.stats();
-    const next = spoolLevel(spool, st);
+    const next = spoolLevel(spool ?? Level.none, st);
     if (next !== spool) { spool = next; manager.onSignal(spoolSignal(next, st, clock.now())); }
   };
   timers.push(clock.setInterval(sampleSpool, 5000));
+  // The holiday calendar not covering this year, or next year within a month:
+  let calendarState: Level | null = null;
+  const checkCalendar = () => {
+    const next = calendarLevel(calendar, clock.now());
+    if (next !== calendarState) { calendarState = next; manager.onSignal(calendarSignal(next, clock.now())); }
+  };
+  timers.push(clock.setInterval(checkCalendar, 60_000));
+  timers.push(clock.setTimeout(() => { sampleSpool(); checkCalendar(); }, 1000));
   timers.push(clock.setInterval(() => history.flush(), 60_000));
 
   const part: RulesPart = {

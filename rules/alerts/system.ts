@@ -1,8 +1,10 @@
 // Platform-health alerts (`kind: system`, contract.md "Alerts": topic alerts/_platform/{component}, visible
-// to platform operators only). The journal nearing its limit is the first (contract.md "Backpressure"):
-// orange from 80 % of the limit, red at 95 % (ingest refuses at 100 % with RW_ERR_BACKLOG_FULL), recovered
-// below 70 % (hysteresis). Pure: the shell samples the journal's stats on the injected clock.
+// to platform operators only). The journal nearing its limit (contract.md "Backpressure"): orange from 80 %
+// of the limit, red at 95 % (ingest refuses at 100 % with RW_ERR_BACKLOG_FULL), recovered below 70 %
+// (hysteresis). The holiday calendar not covering this year or, within a month, the next. Pure: the shell
+// samples on the injected clock.
 import { Level } from '../../core/level.ts';
+import { beijingDate } from '../calendar/beijing.ts';
 import type { LevelSignal } from '../engine/signal.ts';
 
 export interface SpoolStats { unconsumedBytes: number; limitBytes: number }
@@ -23,4 +25,45 @@ export function spoolSignal(level: Level, s: SpoolStats, now: number): LevelSign
     text: level === Level.none ? `数据缓冲已回落至 ${pct}%` : `数据缓冲（日志）已用 ${pct}%，达上限后将拒收数据（RW_ERR_BACKLOG_FULL）`,
     ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
   };
+}
+
+/** What the holiday-calendar check needs of the calendar (rules/calendar/holidays.ts). */
+export interface CalendarCoverage {
+  covers(year: number): boolean;
+}
+
+/** Days before 1 January from which a missing next year is announced (blue): the 国务院办公厅 notice for a
+ * year usually comes out in November or December before it. */
+export const CALENDAR_LEAD_DAYS = 31;
+
+/** The holiday calendar's coverage (domain.md §2.4.1: holiday and night work rules read the statutory calendar
+ * with its 调休 days). Yellow while the current Beijing year is not in the data (its holidays are judged as
+ * ordinary days); blue from CALENDAR_LEAD_DAYS before a year that is not; none otherwise. */
+export function calendarLevel(cal: CalendarCoverage, now: number): Level {
+  const date = beijingDate(now);
+  const year = Number(date.slice(0, 4));
+  if (!cal.covers(year)) return Level.yellow;
+  const daysLeft = daysToNewYear(date);
+  return daysLeft <= CALENDAR_LEAD_DAYS && !cal.covers(year + 1) ? Level.blue : Level.none;
+}
+
+export function calendarSignal(level: Level, now: number): LevelSignal {
+  const date = beijingDate(now);
+  const year = Number(date.slice(0, 4));
+  const text = level === Level.none
+    ? '节假日日历已覆盖当年及次年'
+    : level === Level.yellow
+      ? `节假日日历未包含 ${year} 年：法定节假日与调休工作日均按普通日判断，请将国务院办公厅 ${year} 年放假安排通知补入 config/holidays.yaml`
+      : `节假日日历尚未包含 ${year + 1} 年（${daysToNewYear(date)} 天后开始）：通知发布后请补入 config/holidays.yaml`;
+  return {
+    key: '_platform/calendar/holidays', kind: 'system', enterpriseId: null, siteId: null, sensorId: null, metric: null, level,
+    rule: 'system.holiday_calendar', ruleVersion: 1, thresholdSource: 'default', nativeAlarm: null, value: null, threshold: null, unit: null,
+    text, ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
+  };
+}
+
+/** Whole days from a Beijing date to 1 January of the next year (1 on 31 December). */
+function daysToNewYear(date: string): number {
+  const year = Number(date.slice(0, 4));
+  return Math.round((Date.UTC(year + 1, 0, 1) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
 }
