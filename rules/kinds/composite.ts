@@ -143,19 +143,19 @@ type TestKind = (typeof TestKind)[keyof typeof TestKind];
 interface CompiledTerm {
   readonly kind: TestKind;
   /** Indexes into the rule's member list. */
-  readonly idx: Int32Array;
+  readonly idx: number[];
   /** Members needed; Infinity when the term is inert. */
   readonly need: number;
   readonly minLevel: Level;
   readonly op: number;
   /** Per-member comparison value (Value tests). */
-  readonly than: Float64Array;
+  readonly than: number[];
   readonly maxAgeMs: number;
   readonly states: readonly DeviceState[];
   readonly forMs: number;
   /** Last evaluate: which members passed, what was seen (level, value or since-ms), how many passed. */
-  readonly hit: Uint8Array;
-  readonly seen: Float64Array;
+  readonly hit: number[];
+  readonly seen: number[];
   count: number;
   holds: boolean;
 }
@@ -255,8 +255,10 @@ function init(params: Parsed, ctx: SiteRuleContext): { state: CompositeState; me
       throw new Error(`${at}: the selector ${JSON.stringify(term.of)} resolves to ${found.length} sensor(s) (${found.map((c) => c.id).join(', ') || 'none'}), fewer than the ${need} needed`);
     }
     const members = inert ? [] : found;
-    const idx = new Int32Array(members.length);
-    const than = new Float64Array(members.length);
+    // Plain arrays, not typed ones: a typed array is an ArrayBuffer of its own, and a plan with a composite per
+    // sensor held four per term (40k buffers at 10k sensors for the collector to track; bench/RESULTS.md).
+    const idx = zeros(members.length);
+    const than = zeros(members.length);
     members.forEach((c, j) => {
       const { metric, def } = metricOf(c, term.of, at);
       const key = `${c.id}\u0000${metric ?? ''}`;
@@ -287,8 +289,8 @@ function init(params: Parsed, ctx: SiteRuleContext): { state: CompositeState; me
       maxAgeMs: 'value' in test && test.maxAgeS !== undefined ? test.maxAgeS * 1000 : Number.POSITIVE_INFINITY,
       states: 'deviceIn' in test ? test.deviceIn : [],
       forMs: 'deviceIn' in test ? test.forS * 1000 : 0,
-      hit: new Uint8Array(members.length),
-      seen: new Float64Array(members.length),
+      hit: zeros(members.length),
+      seen: zeros(members.length),
       count: 0,
       holds: false,
     };
@@ -321,6 +323,11 @@ function compare(op: number, a: number, b: number): boolean {
     case 4: return a < b;
     default: return a <= b;
   }
+}
+
+/** n zeros, packed. */
+function zeros(n: number): number[] {
+  return Array.from({ length: n }, () => 0);
 }
 
 function evaluateTerm(term: CompiledTerm, m: MemberView, now: number): boolean {
