@@ -14,6 +14,7 @@ import type { ResolvedRuleLike } from '../../rules/engine/plan.ts';
 import type { RuleEnv } from '../../rules/kinds/kind.ts';
 import { RULE_KINDS } from '../../rules/kinds/registry.ts';
 import { BaselineStore } from '../../rules/baseline/store.ts';
+import { createResolver } from '../../rules/packs/resolve.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const heap = () => { gc?.(); gc?.(); const s = v8.getHeapStatistics(); return s.used_heap_size + process.memoryUsage().arrayBuffers; };
@@ -180,7 +181,20 @@ async function baselineBytes(n: number): Promise<number> {
   return b;
 }
 
-export async function benchEngine(o: { sizes: number[]; reps: number }): Promise<{ rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number }> {
+/** Bytes per sensor of a whole compiled plan with the platform's own rule packs (resolve.ts, no overrides): the
+ * combustible-gas pack's rules, its composites per detector and the plan's per-sensor bookkeeping (slots, keys,
+ * sensor facts), not only the standard mix's rule state. */
+function planBytes(n: number): number {
+  const enterprises = benchRegistry(n);
+  const e0 = env();
+  const before = heap();
+  const plan = compilePlan({ enterprises, resolver: createResolver(null), kinds: RULE_KINDS, env: e0 });
+  const b = (heap() - before) / n;
+  if (plan.sensors.length !== n) throw new Error('plan incomplete');
+  return b;
+}
+
+export async function benchEngine(o: { sizes: number[]; reps: number }): Promise<{ rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number; planBytes: number }> {
   const rows: EngineResult[] = [];
   const state: { system: string; sensors: number; bytes: number }[] = [];
   for (const n of o.sizes) {
@@ -191,7 +205,7 @@ export async function benchEngine(o: { sizes: number[]; reps: number }): Promise
       if (phase.startsWith('steady')) state.push({ system: 'riskwatch', sensors: n, bytes: a.stateBytes }, { system: 'function-node peer', sensors: n, bytes: b.stateBytes });
     }
   }
-  return { rows, state, baselineBytes: await baselineBytes(2000) };
+  return { rows, state, baselineBytes: await baselineBytes(2000), planBytes: planBytes(10_000) };
 }
 
 export { Level };

@@ -53,6 +53,7 @@ for (const n of sizes) for (const phase of ['steady 1 %', 'storm 10 %']) {
 lines.push('', '## State per sensor (heap after full GC, plan with the mix minus plan without rules, windows filled)', '', '| system | sensors | bytes per sensor |', '|---|---:|---:|');
 for (const s of e.state) lines.push(`| ${s.system} | ${fmt(s.sensors)} | **${s.bytes.toFixed(0)}** |`);
 lines.push('', `Statistic baseline (672 time-of-week slots + P95 + production, Float32): **${e.baselineBytes.toFixed(0)} B** per sensor (2,000 views filled from 8 weeks of 15-min history by a real refresh), counted separately as performance.md asks.`);
+lines.push('', `Whole compiled plan with the platform's own rule packs (combustible gas: its rules, a composite per detector, alert slots, keys, sensor facts), 10k sensors: **${e.planBytes.toFixed(0)} B** per sensor (heap difference after full GC; no target in performance.md, shown for the RSS budget).`);
 if (!args.has('--no-e2e')) {
   const rates = short ? [2000] : [5000, 10_000];
   lines.push('', '## End to end: publish → alert event through the embedded broker', '',
