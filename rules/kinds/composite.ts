@@ -166,7 +166,6 @@ interface MemberMeta {
 }
 
 export interface CompositeState {
-  readonly rule: string;
   readonly op: 'and' | 'or' | 'kofn';
   readonly k: number;
   readonly level: Level;
@@ -297,7 +296,6 @@ function init(params: Parsed, ctx: SiteRuleContext): { state: CompositeState; me
   });
   const anchorIdx = ctx.anchor ? refs.findIndex((r) => r.sensorId === ctx.anchor!.id) : -1;
   const state: CompositeState = {
-    rule: where,
     op: params.op,
     k: params.op === 'kofn' ? params.k! : params.op === 'and' ? terms.length : 1,
     level: levelFromName(params.level as LevelName),
