@@ -18,12 +18,18 @@ export function spoolLevel(prev: Level, s: SpoolStats): Level {
 
 export function spoolSignal(level: Level, s: SpoolStats, now: number): LevelSignal {
   const pct = s.limitBytes > 0 ? Math.round((s.unconsumedBytes / s.limitBytes) * 1000) / 10 : 0;
-  return {
-    key: '_platform/journal/spool', kind: 'system', enterpriseId: null, siteId: null, sensorId: null, metric: 'spool_bytes', level,
-    rule: 'system.journal_spool', ruleVersion: 1, thresholdSource: 'default', nativeAlarm: null, value: s.unconsumedBytes,
+  return systemSignal({
+    key: '_platform/journal/spool', rule: 'system.journal_spool', level, ts: now, metric: 'spool_bytes', value: s.unconsumedBytes,
     threshold: level === Level.red ? Math.round(s.limitBytes * 0.95) : level === Level.orange ? Math.round(s.limitBytes * 0.8) : null, unit: 'B',
     text: level === Level.none ? `数据缓冲已回落至 ${pct}%` : `数据缓冲（日志）已用 ${pct}%，达上限后将拒收数据（RW_ERR_BACKLOG_FULL）`,
-    ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
+  });
+}
+
+/** A platform-health signal: no enterprise, site or sensor, platform default, no evidence. */
+function systemSignal(s: Pick<LevelSignal, 'key' | 'rule' | 'level' | 'text' | 'ts'> & Partial<Pick<LevelSignal, 'metric' | 'value' | 'threshold' | 'unit'>>): LevelSignal {
+  return {
+    kind: 'system', enterpriseId: null, siteId: null, sensorId: null, metric: null, ruleVersion: 1, thresholdSource: 'default',
+    nativeAlarm: null, value: null, threshold: null, unit: null, pos: 0, retrospective: false, parentKey: null, evidence: null, ...s,
   };
 }
 
@@ -55,11 +61,7 @@ export function calendarSignal(level: Level, now: number): LevelSignal {
     : level === Level.yellow
       ? `节假日日历未包含 ${year} 年：法定节假日与调休工作日均按普通日判断，请将国务院办公厅 ${year} 年放假安排通知补入 config/holidays.yaml`
       : `节假日日历尚未包含 ${year + 1} 年（${daysToNewYear(date)} 天后开始）：通知发布后请补入 config/holidays.yaml`;
-  return {
-    key: '_platform/calendar/holidays', kind: 'system', enterpriseId: null, siteId: null, sensorId: null, metric: null, level,
-    rule: 'system.holiday_calendar', ruleVersion: 1, thresholdSource: 'default', nativeAlarm: null, value: null, threshold: null, unit: null,
-    text, ts: now, pos: 0, retrospective: false, parentKey: null, evidence: null,
-  };
+  return systemSignal({ key: '_platform/calendar/holidays', rule: 'system.holiday_calendar', level, text, ts: now });
 }
 
 /** Whole days from a Beijing date to 1 January of the next year (1 on 31 December). */

@@ -63,14 +63,15 @@ function evaluateAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, a
     }
   }
   const sc = a[ai + SC]!;
+  // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed.
+  const skewLimit = sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs;
   let c: number;
   if (q !== OK) c = q;
   else if (v < cfg.lo || v > cfg.hi) c = OUT_OF_RANGE;
-  // Hysteresis: once skewed, the clock must come back within half the limit to count as fixed. Behind: skew once
-  // it has lasted skewHoldMs of receive time (SKEW_PENDING until then, since its first sample).
-  else if (s.ts - recv > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = CLOCK_SKEW;
-  // (After a silence the wait starts anew: the device's first samples back are often its backlog.)
-  else if (recv - s.ts > (sc === CLOCK_SKEW ? cfg.skewMs / 2 : cfg.skewMs)) c = behindCode(cfg, wasSilent ? OK : sc, recv, d[o + SC_SINCE]!);
+  else if (s.ts - recv > skewLimit) c = CLOCK_SKEW;
+  // Behind: skew once it has lasted skewHoldMs of receive time (SKEW_PENDING until then, since its first sample).
+  // After a silence the wait starts anew: the device's first samples back are often its backlog.
+  else if (recv - s.ts > skewLimit) c = behindCode(cfg, wasSilent ? OK : sc, recv, d[o + SC_SINCE]!);
   else if (!cfg.boolean && a[ai + RUN_N]! >= cfg.stuckSamples && recv - d[o + RUN_SINCE]! >= cfg.stuckMinMs) c = STUCK;
   else c = OK;
   const since = d[o + SC_SINCE]!;
@@ -98,8 +99,12 @@ function tickAt(cfg: HealthCfg, d: Float64Array, o: number, a: Int32Array, ai: n
 }
 
 function effectiveCodeAt(a: Int32Array, ai: number): number {
-  if (a[ai + SILENT_] !== 0) return SILENT;
-  const sc = a[ai + SC]!;
+  return shownCode(a[ai + SILENT_]!, a[ai + SC]!);
+}
+
+/** The device state shown: silent over the samples' state; a skew still pending shows as ok. */
+function shownCode(silent: number, sc: number): number {
+  if (silent !== 0) return SILENT;
   return sc === SKEW_PENDING ? OK : sc;
 }
 
@@ -287,8 +292,7 @@ export function deviceSinceOf(st: HealthState): number {
 }
 
 function effectiveCode(st: HealthState): number {
-  if (st.silent !== 0) return SILENT;
-  return st.sc === SKEW_PENDING ? OK : st.sc;
+  return shownCode(st.silent, st.sc);
 }
 
 function describe(st: HealthState): RuleDetail {
