@@ -52,6 +52,13 @@ async function main(argv: string[]): Promise<number> {
       // what the last one kept, which the steady promotion of a busy broker reaches every 5–10 s; at twice it,
       // every minute or more (bench:rules e2e). Read at every GC, so setting it here takes effect.
       setFlagsFromString('--heap-growing-percent=100');
+      // V8's allocation-site pretenuring allocates straight into the old generation the objects of a site whose
+      // objects mostly survived young GCs, and keeps that decision. In some runs a site of per-reading objects
+      // gets it during start-up (10k sensors compiled, a thousand clients connecting; which site was not found,
+      // the rate says ≈ 1 KB per reading): the old generation then grows ≈ 10 MB/s at 10k readings/s instead of
+      // ≈ 0.8, a full GC every 6–9 s instead of every ~100 s (bench:rules e2e with --trace-gc: 4 of 18 runs with
+      // pretenuring, 0 of 24 without; bench/RESULTS.md, eighth session).
+      setFlagsFromString('--no-allocation-site-pretenuring');
       const { cfg, registry } = loadConfig(flag('config'));
       const platform = await startPlatform({ config: cfg, registry, ...(cfg.simulate.enabled ? { simulator: simulatorFor(cfg) } : {}) });
       const demoUsers = registry.users.filter((u) => typeof u.password !== 'string');
