@@ -47,7 +47,7 @@ export const CALENDAR_LEAD_DAYS = 31;
  * ordinary days); blue from CALENDAR_LEAD_DAYS before a year that is not; none otherwise. */
 export function calendarLevel(cal: CalendarCoverage, now: number): Level {
   const date = beijingDate(now);
-  const year = Number(date.slice(0, 4));
+  const year = yearOf(date);
   if (!cal.covers(year)) return Level.yellow;
   const daysLeft = daysToNewYear(date);
   return daysLeft <= CALENDAR_LEAD_DAYS && !cal.covers(year + 1) ? Level.blue : Level.none;
@@ -55,7 +55,7 @@ export function calendarLevel(cal: CalendarCoverage, now: number): Level {
 
 export function calendarSignal(level: Level, now: number): LevelSignal {
   const date = beijingDate(now);
-  const year = Number(date.slice(0, 4));
+  const year = yearOf(date);
   const text = level === Level.none
     ? '节假日日历已覆盖当年及次年'
     : level === Level.yellow
@@ -66,6 +66,10 @@ export function calendarSignal(level: Level, now: number): LevelSignal {
 
 /** Whole days from a Beijing date to 1 January of the next year (1 on 31 December). */
 function daysToNewYear(date: string): number {
-  const year = Number(date.slice(0, 4));
-  return Math.round((Date.UTC(year + 1, 0, 1) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
+  return Math.round((Date.UTC(yearOf(date) + 1, 0, 1) - Date.parse(`${date}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The year of a YYYY-MM-DD date. */
+function yearOf(date: string): number {
+  return Number(date.slice(0, 4));
 }

@@ -208,7 +208,7 @@ class HealthCfg {
   readonly hi: number;
   readonly boolean: boolean;
   /** Level per state code. */
-  readonly levels: Level[];
+  readonly levels: readonly Level[];
 
   constructor(p: HealthParams, intervalS: number, range: readonly [number, number] | undefined, boolean: boolean) {
     this.silentMs = (p.silentAfterS ?? 3 * intervalS) * 1000;
@@ -222,11 +222,12 @@ class HealthCfg {
     this.lo = range ? range[0] - tol : -Infinity;
     this.hi = range ? range[1] + tol : Infinity;
     this.boolean = boolean;
-    this.levels = DEVICE_STATES.map((s) => {
+    const levels = DEVICE_STATES.map((s) => {
       const choice = p.levels?.[s] ?? DEFAULT_HEALTH_LEVELS[s];
       return choice === 'none' ? Level.none : levelFromName(choice);
     });
-    this.levels[SKEW_PENDING] = Level.none;
+    // SKEW_PENDING, the code after the device states: level none.
+    this.levels = [...levels, Level.none];
   }
 }
 

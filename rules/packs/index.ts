@@ -59,4 +59,4 @@ export function knownRuleId(id: string): boolean {
   return false;
 }
 
-export { DEFAULT_VALUES_NOTE } from './tailings.ts';
+export { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';

@@ -3,7 +3,7 @@ import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { PACK_VERSION } from './index.ts';
 import { OverridesSchema, type Overrides } from './overrides.ts';
 import { mergeParams, rulesForSensor, rulesForSite } from './resolve.ts';
-import { DEFAULT_VALUES_NOTE } from './tailings.ts';
+import { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';
 import type { PackEnterprise, ResolvedRule } from './types.ts';
 
 type Params = Record<string, string | number | boolean>;

@@ -12,7 +12,7 @@ import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import { PACK_VERSION, SENSOR_PACKS, SITE_PACKS } from './index.ts';
 import type { OverrideEntry, Overrides } from './overrides.ts';
-import { DEFAULT_VALUES_NOTE } from './tailings.ts';
+import { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';
 import { SITE_SCOPE_KINDS, type Confidence, type PackEnterprise, type ResolvedRule, type RuleKindName, type RuleTarget } from './types.ts';
 
 type Plain = Record<string, unknown>;

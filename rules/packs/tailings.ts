@@ -11,9 +11,6 @@ import type { TimeToFailureParams } from '../kinds/time-to-failure.ts';
 import { rainWithHighPond } from './composites.ts';
 import type { PackRule, RateSpec, StatisticSpec, StepsSpec, ThresholdSpec } from './types.ts';
 
-/** domain.md §2.5: "未录入设计预警值，使用平台缺省值" (design warning values not entered; using platform defaults). */
-export { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';
-
 const GB51108 = 'GB 51108-2015 §8.3 (commentary)';
 
 /** Two consecutive samples of the type (enterS = one reporting interval). */
