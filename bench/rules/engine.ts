@@ -15,6 +15,7 @@ import type { RuleEnv } from '../../rules/kinds/kind.ts';
 import { RULE_KINDS } from '../../rules/kinds/registry.ts';
 import { BaselineStore } from '../../rules/baseline/store.ts';
 import { createResolver } from '../../rules/packs/resolve.ts';
+import { Rng } from '../../simulators/rng.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const heap = () => { gc?.(); gc?.(); const s = v8.getHeapStatistics(); return s.used_heap_size + process.memoryUsage().arrayBuffers; };
@@ -54,12 +55,13 @@ function resolver(rules: ResolvedRuleLike[]): RuleResolver {
   return { forSensor: (_s: SensorInfo, _site: SiteDef) => rules, forSite: () => [] };
 }
 
-/** Readings: a slow random walk around 2 %LEL; 1 % of readings (steady) or 10 % (storm) cross 25 %LEL. */
+/** Readings: noise between 1 and 3 %LEL; 1 % of readings (steady) or 10 % (storm) cross 25 %LEL, at 26–56 %LEL.
+ * Seeded mulberry32 (simulators/rng.ts), as in the end-to-end generator (e2e.ts: why not an LCG in doubles). */
 function readings(n: number, count: number, crossShare: number): { idx: Int32Array; value: Float64Array } {
   const idx = new Int32Array(count);
   const value = new Float64Array(count);
-  let x = 12345;
-  const rnd = () => ((x = (x * 1103515245 + 12345) >>> 0) / 4294967296);
+  const rng = new Rng(12345);
+  const rnd = () => rng.next();
   for (let i = 0; i < count; i++) {
     idx[i] = i % n;
     value[i] = rnd() < crossShare ? 26 + rnd() * 30 : 1 + rnd() * 2;
