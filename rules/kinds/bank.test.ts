@@ -12,6 +12,7 @@ import { threshold } from './threshold.ts';
 import { rate } from './rate.ts';
 import { statistic } from './statistic.ts';
 import { health } from './health.ts';
+import { Rng } from '../../simulators/rng.ts';
 
 const T0 = Date.UTC(2026, 0, 5);
 
@@ -79,8 +80,8 @@ const cases: Case[] = [
 
 /** Feeds the same samples (and ticks) to every bank; returns what each decided, one string per bank. */
 function drive(banks: { bank: RuleBank; rows: number[] }[], c: Case, seed: number, from: number, steps: number): string[] {
-  let x = seed;
-  const rnd = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rng = new Rng(seed);
+  const rnd = () => rng.next();
   const out = banks.map(() => [] as (number | string)[]);
   const s: Sample = { ts: 0, value: 0, quality: 'ok', receivedAt: 0 };
   const n = banks[0]!.rows.length;

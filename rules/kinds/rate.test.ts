@@ -5,6 +5,7 @@ import { ctxFor } from './testkit.ts';
 import type { Sample, SensorRuleContext } from './kind.ts';
 import { restoreInto, snapshotOf } from './snapshot.ts';
 import { rate, rateOf, rateParams, type RateParams } from './rate.ts';
+import { Rng } from '../../simulators/rng.ts';
 
 const { none: N, blue: B, yellow: Y, orange: O, red: R } = Level;
 
@@ -135,8 +136,8 @@ describe('rate: domain cases', () => {
   // GNSS every 10 min with σ≈3 mm noise (uniform ±5 mm from a fixed generator).
   const GNSS: RateParams = { windowS: 7 * 86400, perS: 86400, direction: 'rising', filter: 'median3', levels: { yellow: { enter: 1 }, orange: { enter: 3 }, red: { enter: 10 } } };
   const noise = (seed: number) => {
-    let x = seed;
-    return () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5) * 10;
+    const rng = new Rng(seed);
+    return () => (rng.next() - 0.5) * 10;
   };
   it('7-day velocity: creep of 1.5 mm/d in ±5 mm noise is yellow, 0.2 mm/d is quiet (60 bucket means of ~17 readings)', () => {
     for (const [mmPerDay, want] of [[1.5, Y], [0.2, N]] as const) {
