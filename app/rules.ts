@@ -184,7 +184,7 @@ export function startRules(d: RulesDeps): RulesPart {
       publisher.stop();
       history.flush();
       history.close();
-      store.close();
+      await store.close();
     },
   };
   // Hot reload of the overrides file (polled: portable, no watcher limits). A bad file is refused, logged,

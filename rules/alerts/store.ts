@@ -77,5 +77,6 @@ export interface AlertStore {
   /** Opaque engine checkpoint (rule state plus the journal position it covers). */
   saveCheckpoint(pos: number, state: Uint8Array): void;
   loadCheckpoint(): { pos: number; state: Uint8Array } | null;
-  close(): void;
+  /** Settles once nothing of the store touches its files any more (threads of its own included). */
+  close(): void | Promise<void>;
 }

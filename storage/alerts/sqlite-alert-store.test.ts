@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +31,26 @@ describe('SqliteAlertStore (durability)', () => {
     const raw = new Database(path, { readonly: true });
     try { return raw.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number; } finally { raw.close(); }
   };
+
+  // Why: a platform's stop() awaits this close, and a test or an operator may remove or reopen the data dir right
+  // after. A checkpointer thread still closing its connection then recreated files in a directory being removed
+  // (CI: ENOTEMPTY in app/rules.test.ts's teardown).
+  it('with its checkpointer thread, close() settles only after the thread let go: just alerts.db is left, no WAL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rw-alerts-'));
+    try {
+      const store = new SqliteAlertStore(join(dir, 'alerts.db'), { checkpointer: true });
+      for (let i = 0; i < 50; i++) {
+        const a = storedAlert(`a${i}`);
+        store.commit(a, [transitionOf(a, 'raised', T + i)], []);
+      }
+      await new Promise((r) => setTimeout(r, 300)); // a checkpoint pass or more (every 200 ms) on the thread's connection
+      await store.close();
+      expect(readdirSync(dir)).toEqual(['alerts.db']);
+      expect(count(join(dir, 'alerts.db'), 'alerts')).toBe(50);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('a second process opening the file sees every commit of the first, before the first closes', () => {
     const h = open({ fsync: true });

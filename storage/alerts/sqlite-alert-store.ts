@@ -81,6 +81,8 @@ export class SqliteAlertStore implements AlertStore {
   private readonly commitTx: (a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null) => void;
   private readonly markTx: (seq: number) => void;
   private checkpointer: Worker | null = null;
+  /** Settles when the checkpointer thread has exited (at once if it never started or already died). */
+  private checkpointerExit: Promise<void> = Promise.resolve();
 
   constructor(path: string, opts: SqliteAlertStoreOptions = {}) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -246,14 +248,24 @@ export class SqliteAlertStore implements AlertStore {
       workerData: { path, fsync, everyMs: 200, chaseFrames: 256, restartFrames: 65_536 } satisfies CheckpointerConfig,
     });
     w.unref();
+    this.checkpointerExit = new Promise((resolve) => w.once('exit', () => resolve()));
     // Without the thread, checkpoints go back into the commits (SQLite's default mark).
     w.on('error', () => { if (this.db.open) this.db.pragma('wal_autocheckpoint = 1000'); });
     this.checkpointer = w;
   }
 
-  close(): void {
-    this.checkpointer?.postMessage('close');
+  /** Closes the store. With a checkpointer thread, resolves once that thread has closed its connection and exited,
+   * and closes this connection last (its close checkpoints and removes the WAL): after it nothing touches the
+   * database's files, so a data dir can be removed or reopened at once. Without one, closes synchronously. */
+  close(): Promise<void> {
+    const w = this.checkpointer;
     this.checkpointer = null;
-    if (this.db.open) this.db.close();
+    const closeDb = () => { if (this.db.open) this.db.close(); };
+    if (!w) {
+      closeDb();
+      return Promise.resolve();
+    }
+    w.postMessage('close');
+    return this.checkpointerExit.then(closeDb);
   }
 }
