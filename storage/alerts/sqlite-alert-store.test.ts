@@ -33,8 +33,8 @@ describe('SqliteAlertStore (durability)', () => {
   };
 
   // Why: a platform's stop() awaits this close, and a test or an operator may remove or reopen the data dir right
-  // after. A checkpointer thread still closing its connection then recreated files in a directory being removed
-  // (CI: ENOTEMPTY in app/rules.test.ts's teardown).
+  // after. Before, the checkpointer thread could still be closing its connection (checkpoint, WAL and shm files)
+  // while the directory was being removed (CI: ENOTEMPTY in app/rules.test.ts's teardown).
   it('with its checkpointer thread, close() settles only after the thread let go: just alerts.db is left, no WAL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rw-alerts-'));
     try {
