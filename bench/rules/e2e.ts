@@ -110,7 +110,6 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
     // the product's low bits (it exceeds 2^53): from this seed it cycled every 419 draws and crossed on 0.48 % of
     // readings, the same sensors over and over, so no new alert was raised after ~21 s.
     const rng = new Rng(987654321);
-    const rnd = () => rng.next();
     const start = monoMs();
     const wallOffset = Date.now() - start;
     const warmupMs = 3000;
@@ -129,9 +128,9 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
           const dev = devices[k % devices.length]!;
           const j = Math.floor(k / devices.length) % dev.topics.length;
           k++;
-          const cross = rnd() < 0.01;
+          const cross = rng.chance(0.01);
           // A crossing's value is unique (30 + serial/1000, 3 decimals) so the event can be matched to it.
-          const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round((1 + rnd() * 2) * 10) / 10;
+          const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round(rng.uniform(1, 3) * 10) / 10;
           if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring, sentAt: now }); crossings += measuring ? 1 : 0; }
           const payload = JSON.stringify({ ts: Math.round(intendedAt + wallOffset), values: { lel: value } });
           dev.nextId = (dev.nextId % 65535) + 1;

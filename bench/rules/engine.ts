@@ -61,10 +61,9 @@ function readings(n: number, count: number, crossShare: number): { idx: Int32Arr
   const idx = new Int32Array(count);
   const value = new Float64Array(count);
   const rng = new Rng(12345);
-  const rnd = () => rng.next();
   for (let i = 0; i < count; i++) {
     idx[i] = i % n;
-    value[i] = rnd() < crossShare ? 26 + rnd() * 30 : 1 + rnd() * 2;
+    value[i] = rng.chance(crossShare) ? rng.uniform(26, 56) : rng.uniform(1, 3);
   }
   return { idx, value };
 }

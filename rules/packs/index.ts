@@ -58,5 +58,3 @@ export function knownRuleId(id: string): boolean {
   for (const [pack, rules] of SITE_PACKS) for (const r of rules) if (id === `${pack}.${r.id}` || id.startsWith(`${pack}.${r.id}.`)) return true;
   return false;
 }
-
-export { DEFAULT_VALUES_NOTE } from '../../core/alert.ts';
