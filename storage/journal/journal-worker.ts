@@ -16,10 +16,13 @@ const port = parentPort!;
 const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 
 /** Rows deleted per trim transaction, and sensor_last rows written per background transaction: small
- * enough that a commit waiting behind one is delayed by a couple of ms at most (2,000 took 5–9 ms with
- * 10k sensors, a p99 alert-latency hiccup every 5 s in bench:rules e2e). */
+ * enough that a commit waiting behind one is delayed by well under a ms. A trim of 2,000 rows took 5–9 ms
+ * with 10k sensors (a p99 alert-latency hiccup every 5 s in bench:rules e2e); 500 take ≈ 0.5 ms. Upserts
+ * cost more per row, and every sensor is dirty in each 5-s round: in chunks of 500 the round was 20
+ * stalls of the commit path in a row, 1.5–4 ms each, during bench:rules e2e; in chunks of 100, 0.3 ms
+ * (p90 0.4 ms, max 3.8 ms). */
 const TRIM_CHUNK = 500;
-const LAST_CHUNK = 500;
+const LAST_CHUNK = 100;
 /** WAL size (frames of 4 KiB) from which the writer finishes a checkpoint so the WAL starts over; at most
  * this many frames may still be uncopied for that, and beyond the hard cap it checkpoints regardless. */
 const WAL_RESTART_FRAMES = 4096;
