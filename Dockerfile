@@ -30,4 +30,4 @@ VOLUME ["/var/lib/riskwatch"]
 # not exposed: contract.md keeps /metrics off the public port.
 EXPOSE 1883 8080 8883
 # package.json "start" (test/compose.test.ts keeps the two equal).
-CMD ["node", "--import", "tsx", "app/main.ts", "serve"]
+CMD ["node", "--min-semi-space-size=16", "--max-semi-space-size=32", "--import", "tsx", "app/main.ts", "serve"]
