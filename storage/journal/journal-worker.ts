@@ -17,7 +17,7 @@ const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage
 
 /** Rows deleted per trim transaction, and sensor_last rows written per background transaction: small
  * enough that a commit waiting behind one is delayed by well under a ms. A trim of 2,000 rows took 5–9 ms
- * with 10k sensors (a p99 alert-latency hiccup every 5 s in bench:rules e2e); 500 take ≈ 0.5 ms. Upserts
+ * with 10k sensors (a p99 alert-latency hiccup every 5 s in bench:rules e2e); 500 take ≈ 0.5 ms alone. Upserts
  * cost more per row, and every sensor is dirty in each 5-s round: in chunks of 500 the round was 20
  * stalls of the commit path in a row, 1.5–4 ms each, during bench:rules e2e; in chunks of 100, 0.3 ms
  * (p90 0.4 ms, max 3.8 ms). */
