@@ -101,6 +101,41 @@ describe('SqliteAlertStore (durability)', () => {
     expect(again.eventFeed(0, 10).map((f) => [f.seq, f.transition.id])).toEqual([[1, 'a1'], [2, 'b1'], [3, 'c1']]);
   });
 
+  // Why: the publisher's reads after a commit are served from the rows this connection just wrote (outbox-tail.ts);
+  // rows another connection commits, and its marks, must still be seen, in seq order.
+  it('serves outbox rows and marks of another connection too, in seq order', () => {
+    const h = open();
+    handles.push(h);
+    const commit = (s: SqliteAlertStore, id: string, i: number) => { const a = storedAlert(id); s.commit(a, [transitionOf(a, 'raised', T + i)], []); };
+    commit(h.store, 'a1', 0);
+    const [a1] = h.store.pendingOutbox(10);
+    expect(a1!.transition.id).toBe('a1');
+    const other = new SqliteAlertStore(h.path);
+    try {
+      commit(other, 'b1', 1);
+      expect(h.store.pendingOutbox(10, a1!.seq).map((r) => r.transition.id)).toEqual(['b1']);
+      commit(h.store, 'c1', 2);
+      expect(h.store.pendingOutbox(10).map((r) => r.transition.id)).toEqual(['a1', 'b1', 'c1']);
+      other.markPublished(h.store.pendingOutbox(10)[1]!.seq);
+      expect(h.store.pendingOutbox(10).map((r) => r.transition.id)).toEqual(['c1']);
+    } finally { other.close(); }
+  });
+
+  // Why: rows served from memory must be the reader's own objects, as rows read from the table are.
+  it('a row read from the outbox is a copy: changing it changes nothing stored', () => {
+    const h = open();
+    handles.push(h);
+    const a = storedAlert('a1');
+    h.store.commit(a, [transitionOf(a, 'raised', T)], []);
+    const [row] = h.store.pendingOutbox(10);
+    (row!.transition as { message: string }).message = 'changed';
+    (row!.state as { level: string }).level = 'red';
+    const [again] = h.store.pendingOutbox(10);
+    expect(again!.transition.message).not.toBe('changed');
+    expect(again!.state).toEqual(a);
+    expect(h.reopen().pendingOutbox(10)).toEqual([again]);
+  });
+
   it('deletes published outbox rows beyond the retention, never pending ones', () => {
     const h = open({ keepPublished: 2 });
     handles.push(h);

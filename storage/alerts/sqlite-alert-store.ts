@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../ts-worker.ts';
 import type { CheckpointerConfig } from '../journal/checkpointer.ts';
+import { OutboxTail, type TailRow } from './outbox-tail.ts';
 import type { Transition } from '../../core/alert.ts';
 import type { Evidence } from '../../rules/engine/signal.ts';
 import type { AlertFilter, AlertStore, AuditEntry, FeedEvent, OutboxRow } from '../../rules/alerts/store.ts';
@@ -68,6 +69,9 @@ function prepare(db: Database.Database) {
     mark: db.prepare(`UPDATE outbox_cursor SET published = max(published,
       min(?, coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0))) WHERE id = 1`),
     purge: db.prepare('DELETE FROM outbox WHERE seq <= (SELECT published FROM outbox_cursor WHERE id = 1) - ?'),
+    lastOutbox: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'outbox'), 0)").pluck(),
+    published: db.prepare('SELECT published FROM outbox_cursor WHERE id = 1').pluck(),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
     saveCp: db.prepare('INSERT INTO checkpoint (id, pos, state) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET pos = excluded.pos, state = excluded.state'),
     loadCp: db.prepare('SELECT pos, state FROM checkpoint WHERE id = 1'),
   };
@@ -78,8 +82,13 @@ export class SqliteAlertStore implements AlertStore {
   private readonly keepPublished: number;
   private readonly listStmts = new Map<string, Database.Statement>();
   private readonly s: ReturnType<typeof prepare>;
-  private readonly commitTx: (a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null) => void;
+  private readonly commitTx: (a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null, staged: TailRow[]) => void;
   private readonly markTx: (seq: number) => void;
+  /** The pending outbox rows this connection committed (outbox-tail.ts), with the outbox cursor and the
+   * database's data_version as this connection last saw them. */
+  private readonly tail: OutboxTail;
+  private published: number;
+  private dataVersion: number;
   private checkpointer: Worker | null = null;
   /** Settles when the checkpointer thread has exited (at once if it never started or already died). */
   private checkpointerExit: Promise<void> = Promise.resolve();
@@ -95,26 +104,28 @@ export class SqliteAlertStore implements AlertStore {
     if (opts.checkpointer && path !== ':memory:') this.startCheckpointer(path, !!opts.fsync);
     const db = this.db;
     this.s = prepare(db);
-    this.commitTx = db.transaction((a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null) => {
+    this.commitTx = db.transaction((a: StoredAlert, ts: readonly Transition[], audits: readonly AuditEntry[], ev: Evidence | null, staged: TailRow[]) => {
+      const doc = JSON.stringify(a);
+      const docs = ts.map((t) => JSON.stringify(t));
       this.s.upsert.run({
-        id: a.id, key: a.key, doc: JSON.stringify(a), handling: a.handling, level: a.level, kind: a.kind,
+        id: a.id, key: a.key, doc, handling: a.handling, level: a.level, kind: a.kind,
         enterprise: a.enterpriseId, site: a.siteId, county: a.county, sector: a.sector,
         updated: lastEventMs(ts), raised: raisedMs(a), archived: a.archivedAtMs,
       });
-      for (const t of ts) {
+      ts.forEach((t, i) => {
         try {
-          this.s.insEvent.run(a.id, t.version, eventMs(t), JSON.stringify(t));
+          this.s.insEvent.run(a.id, t.version, eventMs(t), docs[i]);
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw duplicateEvent(a.id, t.version);
           throw err;
         }
         this.s.insFeed.run(a.id, t.version);
-      }
+      });
       for (const e of audits) this.s.insAudit.run(e.alertId, e.version, JSON.stringify(e));
-      const states = outboxStates(a, ts);
-      ts.forEach((t, i) => {
-        const st = states[i];
-        this.s.insOutbox.run(JSON.stringify(t), st ? JSON.stringify(st) : null);
+      outboxStates(a, ts).forEach((st, i) => {
+        const state = st === a ? doc : st ? JSON.stringify(st) : null;
+        const r = this.s.insOutbox.run(docs[i], state);
+        staged.push({ seq: Number(r.lastInsertRowid), transition: docs[i]!, state });
       });
       if (ev) this.s.insEvidence.run(a.id, JSON.stringify(ev));
     });
@@ -122,6 +133,9 @@ export class SqliteAlertStore implements AlertStore {
       this.s.mark.run(seq);
       this.s.purge.run(this.keepPublished);
     });
+    this.tail = new OutboxTail(this.s.lastOutbox.get() as number);
+    this.published = this.s.published.get() as number;
+    this.dataVersion = this.s.dataVersion.get() as number;
   }
 
   loadLive(): StoredAlert[] {
@@ -200,12 +214,20 @@ export class SqliteAlertStore implements AlertStore {
 
   commit(alert: StoredAlert, transitions: readonly Transition[], audits: readonly AuditEntry[], evidence?: Evidence | null): void {
     checkCommit(alert, transitions, audits);
-    this.commitTx(alert, transitions, audits, evidence ?? null);
+    const staged: TailRow[] = [];
+    // Inside a caller's transaction this commit is a savepoint that may still be rolled back: the table decides.
+    const nested = this.db.inTransaction;
+    this.commitTx(alert, transitions, audits, evidence ?? null, staged);
+    if (nested) this.tail.restart(Infinity);
+    else this.tail.append(staged);
   }
 
   pendingOutbox(limit: number, afterSeq = 0): OutboxRow[] {
     checkLimit(limit);
-    return (this.s.pending.all(afterSeq, limit) as { seq: number; transition: string; state: string | null }[]).map((r) => ({
+    this.checkOtherWriters();
+    const from = Math.max(afterSeq, this.published);
+    const rows = this.tail.covers(from) ? this.tail.after(from, limit) : this.s.pending.all(afterSeq, limit) as TailRow[];
+    return rows.map((r) => ({
       seq: r.seq,
       transition: JSON.parse(r.transition) as Transition,
       state: r.state === null ? null : (JSON.parse(r.state) as StoredAlert),
@@ -214,6 +236,18 @@ export class SqliteAlertStore implements AlertStore {
 
   markPublished(seq: number): void {
     this.markTx(seq);
+    this.published = this.s.published.get() as number;
+    this.tail.marked(this.published);
+  }
+
+  /** Another connection's commit (data_version moved) may have added outbox rows or moved the cursor: the tail
+   * starts over from the table. */
+  private checkOtherWriters(): void {
+    const v = this.s.dataVersion.get() as number;
+    if (v === this.dataVersion) return;
+    this.dataVersion = v;
+    this.published = this.s.published.get() as number;
+    this.tail.restart(this.s.lastOutbox.get() as number);
   }
 
   eventFeed(afterSeq: number, limit: number): FeedEvent[] {
