@@ -48,7 +48,7 @@ function registry(sensors: number, perDevice: number): RegistryDef {
 
 /** `tickMs`: how often the generator sends what is due. performance.md voids a step whose generator falls more
  * than 1 ms behind schedule, so it wakes every millisecond: a coarser tick would time its own batching. */
-export async function benchE2e(o: { rate: number; seconds: number; sensors?: number; connections?: number; tickMs?: number }): Promise<E2eResult> {
+export async function benchE2e(o: { rate: number; seconds: number; sensors?: number; connections?: number; tickMs?: number; crossShare?: number; checkpointMs?: number }): Promise<E2eResult> {
   const sensors = o.sensors ?? 10_000;
   const connections = o.connections ?? 1000;
   const perDevice = Math.ceil(sensors / connections);
@@ -56,7 +56,8 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
   const dataDir = join(dir, 'data');
   const reg = registry(sensors, perDevice);
   const configFile = join(dir, 'bench.yaml');
-  writeFileSync(configFile, stringify(reg));
+  // `checkpointMs`: the platform's engine checkpoint interval (default 60 s, so none falls in a 10 s window).
+  writeFileSync(configFile, stringify(o.checkpointMs ? { ...reg, platform: { rules: { checkpointMs: o.checkpointMs } } } : reg));
   // The bench measures the path, not the gas pack's on-delays: yellow enters at once (an override, as a plant would set it).
   const rulesFile = join(dir, 'rules.yaml');
   writeFileSync(rulesFile, stringify({ version: 2, overrides: reg.enterprises.map((e) => ({ enterprise: e.id, rule: 'gas_combustible.threshold', source: 'bench: no on-delay', params: { levels: { blue: { enterS: 0 }, yellow: { enterS: 0 } } } })) }));
@@ -128,7 +129,7 @@ export async function benchE2e(o: { rate: number; seconds: number; sensors?: num
           const dev = devices[k % devices.length]!;
           const j = Math.floor(k / devices.length) % dev.topics.length;
           k++;
-          const cross = rng.chance(0.01);
+          const cross = rng.chance(o.crossShare ?? 0.01);
           // A crossing's value is unique (30 + serial/1000, 3 decimals) so the event can be matched to it.
           const value = cross ? Math.round((30 + (serial++ % 20_000) / 1000) * 1000) / 1000 : Math.round(rng.uniform(1, 3) * 10) / 10;
           if (cross) { intended.set(`${dev.key[j]}|${value}`, { at: intendedAt, measured: measuring, sentAt: now }); crossings += measuring ? 1 : 0; }

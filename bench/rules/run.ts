@@ -9,7 +9,9 @@ import { benchE2e } from './e2e.ts';
 const args = new Set(process.argv.slice(2));
 const short = args.has('--short');
 // For profiling the end-to-end part alone: `--only-e2e` skips the engine part (and writes no RESULTS.md),
-// `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick. Environment:
+// `--rates=5000,10000` and `--seconds=N` choose the steps, `--gen-tick=MS` the generator's tick, `--cross=SHARE` the
+// share of readings that cross (default 0.01; performance.md's storm is 0.1), `--checkpoint-ms=N` the served
+// platform's engine checkpoint interval (default 60 s: none falls in the window). Environment:
 // RW_BENCH_SERVER_FLAGS (node flags for the served process, e.g. --cpu-prof), RW_BENCH_SERVER_LOG=FILE (its
 // output), RW_BENCH_DUMP=FILE (every matched crossing: intended send time after the generator's start, latency,
 // how late the generator sent it, its key and monotonic intended time; to tell the platform's stalls from the
@@ -25,7 +27,7 @@ const med = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return 
 
 if (onlyE2e) {
   for (const rate of (opt('rates') ?? '10000').split(',').map(Number)) {
-    const r = await benchE2e({ rate, seconds: Number(opt('seconds') ?? 10), ...(opt('gen-tick') ? { tickMs: Number(opt('gen-tick')) } : {}) });
+    const r = await benchE2e({ rate, seconds: Number(opt('seconds') ?? 10), ...(opt('gen-tick') ? { tickMs: Number(opt('gen-tick')) } : {}), ...(opt('cross') ? { crossShare: Number(opt('cross')) } : {}), ...(opt('checkpoint-ms') ? { checkpointMs: Number(opt('checkpoint-ms')) } : {}) });
     process.stdout.write(`e2e ${rate}/s: sent ${r.sent}, PUBACKed ${r.acked}, matched ${r.matched}/${r.crossings}, p50 ${r.p50.toFixed(2)}, p99 ${r.p99.toFixed(2)}, p99.9 ${r.p999.toFixed(2)}, max ${r.max.toFixed(2)} ms, generator lag mean ${r.lagMs.toFixed(2)}, p99 ${r.lagP99Ms.toFixed(2)} ms\n`);
   }
   process.exit(0);

@@ -252,7 +252,7 @@ export class RuleEngine {
       return f;
     };
     const site: Checkpoint['site'] = {};
-    for (const r of plan.siteRules) site[r.uid] = { f: fp(r.fingerprint), s: snapshotOf(r.state), l: r.level };
+    for (const r of plan.siteRules) site[r.uid] = { f: fp(r.fingerprint), s: r.kind.checkpoint ? r.kind.checkpoint(r.state) as never : snapshotOf(r.state), l: r.level };
     const slots: Checkpoint['slots'] = {};
     for (const sl of plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
     const cp: Checkpoint = {

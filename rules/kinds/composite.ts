@@ -382,6 +382,13 @@ function evaluate(state: CompositeState, members: MemberView, now: number): Leve
   return state.active;
 }
 
+/** What a checkpoint keeps: the combination's timer and level and the anchor's value. The compiled terms and
+ * member facts come from `init` with the same params, and each term's last pass (`hit`, `seen`, `holds`, read by
+ * `describe` only) from the next evaluate. */
+function checkpoint(state: CompositeState): { since: number; active: Level; anchorValue: number } {
+  return { since: state.since, active: state.active, anchorValue: state.anchorValue };
+}
+
 /** Idle on the clock: every test reads levels only (values go stale and device states age with time), and the
  * combination either does not hold or has held for its duration already. */
 function idle(state: CompositeState): boolean {
@@ -451,5 +458,6 @@ export const composite: SiteRuleKind<Parsed, CompositeState> = {
   evaluate,
   idle,
   levelsOnly,
+  checkpoint,
   describe,
 };

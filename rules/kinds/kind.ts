@@ -177,6 +177,11 @@ export interface SiteRuleKind<P = unknown, S = unknown> {
    * values, qualities or device states: the engine then re-evaluates it when a member's level moves, instead
    * of on every reading of every member. Kinds without it are re-evaluated on every reading of a member. */
   levelsOnly?(state: S): boolean;
+  /** What a checkpoint keeps of the state: its mutable part as plain data, which `restoreInto` merges back into a
+   * state `init` made from the same params. Kinds without it are copied whole (`snapshotOf`), compiled
+   * configuration included: a plan's checkpoint is taken on the serving thread, and at 10k composites the
+   * whole copies were ≈ 40 ms of a ≈ 130 ms checkpoint. */
+  checkpoint?(state: S): unknown;
   describe(state: S): RuleDetail;
 }
 
