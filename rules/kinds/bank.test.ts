@@ -7,7 +7,7 @@ import { QUALITIES, type Quality } from '../../core/reading.ts';
 import type { SensorTypeId } from '../../core/sensor-types.ts';
 import { ctxFor } from './testkit.ts';
 import type { RuleBank, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { ObjectBank, RecordArena, rowOf, type PackedStates } from './bank.ts';
+import { ObjectBank, RecordArena, RecordBank, rowOf, type PackedStates, type RawRecords } from './bank.ts';
 import { threshold } from './threshold.ts';
 import { rate } from './rate.ts';
 import { statistic } from './statistic.ts';
@@ -131,18 +131,38 @@ describe('record banks equal the kinds on their own state objects', () => {
     expect(b).toBe(a);
     expect(r.rows.map((row) => records.describe(row))).toEqual(o.rows.map((row) => objects.describe(row)));
 
-    // A checkpoint is the same data either way (the kind's state shape), and restores into either.
+    // The states as columns are the same data either way (the kind's state shape), and restore into either.
     const po = objects.pack(o.rows) as PackedStates;
-    const pr = records.pack(r.rows) as PackedStates;
+    const pr = (records as RecordBank<unknown, unknown, unknown>).packColumns(r.rows);
     for (let i = 0; i < N; i++) expect(data(rowOf(pr, i))).toEqual(data(rowOf(po, i)));
     const objects2 = new ObjectBank(c.kind);
     const records2 = c.kind.createBank!(arena);
     const o2 = { bank: objects2 as RuleBank, rows: fill(objects2, c, N) };
     const r2 = { bank: records2, rows: fill(records2, c, N) };
-    o2.rows.forEach((row, i) => objects2.unpack(pr, i, row));
-    r2.rows.forEach((row, i) => records2.unpack(po, i, row));
-    const [a2, b2, c2] = drive([o, o2, r2], c, 11, 120, 80);
+    o2.rows.forEach((row, i) => expect(objects2.unpack(pr, i, row)).toBe(true));
+    r2.rows.forEach((row, i) => expect(records2.unpack(po, i, row)).toBe(true));
+    // A record bank's checkpoint copies its records as they are (RawRecords), into a bank of another plan (another
+    // arena, so other chunks, offsets and config indices).
+    const raw = records.pack(r.rows);
+    const records3 = c.kind.createBank!(new RecordArena());
+    const pad = fill(records3, c, 3); // other offsets than in the checkpoint
+    const r3 = { bank: records3, rows: fill(records3, c, N) };
+    expect(pad).toHaveLength(3);
+    r3.rows.forEach((row, i) => expect(records3.unpack(raw, i, row)).toBe(true));
+    const [a2, b2, c2, d2] = drive([o, o2, r2, r3], c, 11, 120, 80);
     expect(b2).toBe(a2);
     expect(c2).toBe(a2);
+    expect(d2).toBe(a2);
+  });
+
+  // Why: a checkpoint outlives the code that wrote it; records of another layout must not be read as this one's.
+  it.each(cases)('a raw record of another layout is not restored: $why', (c) => {
+    const records = c.kind.createBank!(new RecordArena());
+    const raw = records.pack(fill(records, c, 4)) as RawRecords;
+    const other = c.kind.createBank!(new RecordArena());
+    // Records only (statistic keeps baselines and sums as objects, packed as columns).
+    const rows = fill(other, c, 4).map((row, i) => [row, i] as const).filter(([row]) => row >= 0);
+    expect(rows.map(([row, i]) => other.unpack({ ...raw, layout: `${raw.layout}-old` }, i, row))).toEqual(rows.map(() => false));
+    expect(rows.map(([row, i]) => other.unpack(raw, i, row))).toEqual(rows.map(() => true));
   });
 });

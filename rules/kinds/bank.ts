@@ -44,8 +44,9 @@ export class ObjectBank<P, S> implements RuleBank<P> {
     return packStates(rows.map((r) => this.states[r]! as object), () => []);
   }
 
-  unpack(p: unknown, i: number, row: number): void {
+  unpack(p: unknown, i: number, row: number): boolean {
     restoreInto(this.states[row]! as Record<string, unknown>, rowOf(p as PackedStates, i) as never);
+    return true;
   }
 }
 
@@ -247,15 +248,83 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
     return this.kind.deviceSince ? this.kind.deviceSince(this.view(row)) : NaN;
   }
 
-  pack(rows: readonly number[]): PackedStates {
+  /** The record's size in 8-byte words (its doubles, then its int32 words starting with the config index, then
+   * any float32 words), and the number of doubles before the config index. Negative rows (a kind's object
+   * states, e.g. statistic's baselines) are not records. */
+  protected abstract recordWords(row: number): number;
+  protected abstract readonly recordDoubles: number;
+  /** The record layout's name and version: a checkpoint's records are copied back only into the same layout. */
+  protected abstract readonly layout: string;
+
+  /** Checkpoint data: the rows' records copied as they are (`RawRecords`: one memory copy per record, no object per
+   * row; the checkpoint is taken on the serving thread), object rows packed as their states (`packColumns`). */
+  pack(rows: readonly number[]): RawRecords {
+    let words = 0;
+    const objects: number[] = [];
+    const at = new Int32Array(rows.length + 1);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
+      if (row < 0) { objects.push(row); at[k + 1] = at[k]!; continue; }
+      words += this.recordWords(row);
+      at[k + 1] = 2 * words;
+    }
+    const ints = new Int32Array(2 * words);
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k]!;
+      if (row < 0) continue;
+      // A loop, not subarray + set: records are small, and a view object per row cost more than the copy.
+      const src = this.i[chunkOf(row)]!;
+      for (let x = at[k]!, y = 2 * wordOf(row), end = at[k + 1]!; x < end; x++, y++) ints[x] = src[y]!;
+    }
+    return { t: 'raw', layout: this.layout, ints, at, objects: objects.length ? this.packColumns(objects) : null, objectAt: objects.length ? objectIndex(rows) : null };
+  }
+
+  /** The rows' states packed as columns (the kind's state shape, as `ObjectBank.pack`); what `pack` does for
+   * object rows, and what checkpoints before `RawRecords` hold. */
+  packColumns(rows: readonly number[]): PackedStates {
     return packStates(rows.map((r) => this.view(r) as object), (st) => this.slicesOf(st as S));
   }
 
-  unpack(p: unknown, i: number, row: number): void {
-    const st = this.view(row);
-    detached(st as object, this.slicesOf(st), () => restoreInto(st as Record<string, unknown>, rowOf(p as PackedStates, i) as never));
-    this.store(row, st);
+  /** Restores row `i` of `pack` (raw records, or columns) into `row`, freshly added with the same params. A record
+   * of another layout is not restored (false): the rule starts fresh. */
+  unpack(p: unknown, i: number, row: number): boolean {
+    const raw = p as RawRecords;
+    if (raw.t !== 'raw') return this.unpackColumns(p as PackedStates, i, row);
+    if (row < 0 || raw.at[i + 1]! === raw.at[i]!) return raw.objects !== null && raw.objectAt !== null && raw.objectAt[i]! >= 0 && row < 0 ? this.unpackColumns(raw.objects, raw.objectAt[i]!, row) : false;
+    const n = raw.at[i + 1]! - raw.at[i]!;
+    if (raw.layout !== this.layout || n !== 2 * this.recordWords(row)) return false;
+    const a = this.i[chunkOf(row)]!, from = 2 * wordOf(row), cfgAt = from + 2 * this.recordDoubles;
+    const cfg = a[cfgAt]!; // this plan's index of the (equal) compiled config
+    a.set(raw.ints.subarray(raw.at[i]!, raw.at[i + 1]!), from);
+    a[cfgAt] = cfg;
+    return true;
   }
+
+  private unpackColumns(p: PackedStates, i: number, row: number): boolean {
+    const st = this.view(row);
+    detached(st as object, this.slicesOf(st), () => restoreInto(st as Record<string, unknown>, rowOf(p, i) as never));
+    this.store(row, st);
+    return true;
+  }
+}
+
+/** A record bank's checkpoint data: each record's int32 words as they are in its chunk (doubles and float32 words
+ * included, bit for bit), `ints[at[k] … at[k + 1])` for row k (empty for an object row), and the object rows'
+ * states as columns (`objectAt[k]`: the row's index there, −1 for a record). */
+export interface RawRecords {
+  t: 'raw';
+  layout: string;
+  ints: Int32Array;
+  at: Int32Array;
+  objects: PackedStates | null;
+  objectAt: Int32Array | null;
+}
+
+function objectIndex(rows: readonly number[]): Int32Array {
+  const out = new Int32Array(rows.length).fill(-1);
+  let n = 0;
+  rows.forEach((r, k) => { if (r < 0) out[k] = n++; });
+  return out;
 }
 
 /** Part of a state that is a slice of a chunk: the array's key, the offset's key and the length. */

@@ -382,11 +382,12 @@ function evaluate(state: CompositeState, members: MemberView, now: number): Leve
   return state.active;
 }
 
-/** What a checkpoint keeps: the combination's timer and level and the anchor's value. The compiled terms and
- * member facts come from `init` with the same params, and each term's last pass (`hit`, `seen`, `holds`, read by
- * `describe` only) from the next evaluate. */
-function checkpoint(state: CompositeState): { since: number; active: Level; anchorValue: number } {
-  return { since: state.since, active: state.active, anchorValue: state.anchorValue };
+/** What a checkpoint keeps: the combination's timer and level; nothing (null) while the combination does not hold,
+ * the state `init` makes. The compiled terms and member facts come from `init` with the same params; the anchor's
+ * value and each term's last pass (`hit`, `seen`, `holds`: read by `describe`, after an evaluate) from the next
+ * evaluate. */
+function checkpoint(state: CompositeState): { since: number; active: Level } | null {
+  return Number.isNaN(state.since) && state.active === Level.none ? null : { since: state.since, active: state.active };
 }
 
 /** Idle on the clock: every test reads levels only (values go stale and device states age with time), and the

@@ -353,6 +353,13 @@ function initHealth(params: HealthParams, ctx: SensorRuleContext): HealthState {
 /** The engine's bank of health states (bank.ts RecordBank): a record per state, 5 doubles and 4 small
  * integers, 56 B; the bank calls this kind's evaluate and tick directly, so that V8 inlines them. */
 class HealthBank extends RecordBank<HealthParams, HealthState, HealthCfg> {
+  // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
+  protected override readonly layout = 'health:1';
+  protected override readonly recordDoubles = DOUBLES;
+  protected override recordWords(_row: number): number {
+    return DOUBLES + INTS / 2;
+  }
+
   override add(params: HealthParams, ctx: SensorRuleContext): number {
     const cfg = healthCfg(params, ctx);
     const row = this.reserve(DOUBLES + INTS / 2);

@@ -117,10 +117,10 @@ export interface RuleBank<P = unknown> {
   readonly ticks: boolean;
   tick(row: number, now: number): Level;
   describe(row: number): RuleDetail;
-  /** Many rows' checkpoint data at once, as columns, and row `i` of such a pack restored into a freshly added
-   * `row` with the same params. */
+  /** Many rows' checkpoint data at once, and row `i` of such a pack restored into a freshly added `row` with the
+   * same params; false when it could not be (the rule starts fresh). */
   pack(rows: readonly number[]): unknown;
-  unpack(packed: unknown, i: number, row: number): void;
+  unpack(packed: unknown, i: number, row: number): boolean;
   deviceState(row: number): DeviceState;
   deviceSince(row: number): number;
 }
@@ -178,7 +178,8 @@ export interface SiteRuleKind<P = unknown, S = unknown> {
    * of on every reading of every member. Kinds without it are re-evaluated on every reading of a member. */
   levelsOnly?(state: S): boolean;
   /** What a checkpoint keeps of the state: its mutable part as plain data, which `restoreInto` merges back into a
-   * state `init` made from the same params. Kinds without it are copied whole (`snapshotOf`), compiled
+   * state `init` made from the same params, or null when the state is as `init` makes it (the checkpoint then
+   * leaves the rule out unless its level is up). Kinds without it are copied whole (`snapshotOf`), compiled
    * configuration included: a plan's checkpoint is taken on the serving thread, and at 10k composites the
    * whole copies were ≈ 40 ms of a ≈ 130 ms checkpoint. */
   checkpoint?(state: S): unknown;

@@ -255,6 +255,14 @@ function initRate(params: RateParams, ctx: SensorRuleContext): RateState {
 /** The engine's bank of rate states (bank.ts RecordBank): a record per state, 8 doubles, 14 small integers and
  * the window's floats (360 B at 60 points); the bank calls this kind's evaluate directly, so that V8 inlines it. */
 class RateBank extends RecordBank<RateParams, RateState, RateCfg> {
+  // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
+  protected override readonly layout = 'rate:1';
+  protected override readonly recordDoubles = DOUBLES;
+  protected override recordWords(row: number): number {
+    const cfg = this.cfgs[this.i[chunkOf(row)]![2 * (wordOf(row) + DOUBLES) + CFG]!]!;
+    return DOUBLES + INT_WORDS + ((cfg.shape.cap + 1) >> 1);
+  }
+
   override add(params: RateParams, ctx: SensorRuleContext): number {
     const cfg = rateCfg(params, ctx);
     const row = this.reserve(DOUBLES + INT_WORDS + ((cfg.shape.cap + 1) >> 1));

@@ -505,6 +505,13 @@ function statisticCfg(params: StatisticParams, ctx: SensorRuleContext): Statisti
  * integers (64 B); baseline and sum states (a view, a growing ring) stay objects, at rows ~k (negative). The
  * bank calls this kind's evaluate directly, so that V8 inlines it. */
 class StatisticBank extends RecordBank<StatisticParams, StatisticState, StatisticCfg> {
+  // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
+  protected override readonly layout = 'statistic-ewma:1';
+  protected override readonly recordDoubles = DOUBLES;
+  protected override recordWords(_row: number): number {
+    return DOUBLES + INTS / 2;
+  }
+
   private readonly objects: StatisticState[] = [];
 
   override add(params: StatisticParams, ctx: SensorRuleContext): number {

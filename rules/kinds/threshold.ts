@@ -166,6 +166,14 @@ function thresholdCfg(params: ThresholdParams): ThresholdCfg {
 /** The engine's bank of threshold states (bank.ts RecordBank): a record per state, 2 doubles and 6 small
  * integers (11 for a band), 40 B; the bank calls this kind's evaluate directly, so that V8 inlines it. */
 class ThresholdBank extends RecordBank<ThresholdParams, ThresholdState, ThresholdCfg> {
+  // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
+  protected override readonly layout = 'threshold:1';
+  protected override readonly recordDoubles = DOUBLES;
+  protected override recordWords(row: number): number {
+    const cfg = this.cfgs[this.i[chunkOf(row)]![2 * (wordOf(row) + DOUBLES) + CFG]!]!;
+    return DOUBLES + (((cfg.lo ? INTS : LO) + 1) >> 1);
+  }
+
   override add(params: ThresholdParams, _ctx: SensorRuleContext): number {
     const cfg = thresholdCfg(params);
     const ints = cfg.lo ? INTS : LO;
