@@ -290,8 +290,12 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
   unpack(p: unknown, i: number, row: number): boolean {
     const raw = p as RawRecords;
     if (raw.t !== 'raw') return this.unpackColumns(p as PackedStates, i, row);
-    if (row < 0 || raw.at[i + 1]! === raw.at[i]!) return raw.objects !== null && raw.objectAt !== null && raw.objectAt[i]! >= 0 && row < 0 ? this.unpackColumns(raw.objects, raw.objectAt[i]!, row) : false;
     const n = raw.at[i + 1]! - raw.at[i]!;
+    if (row < 0 || n === 0) {
+      // An object row (statistic's baselines and sums): restored from its columns, into an object row only.
+      const k = raw.objectAt?.[i] ?? -1;
+      return row < 0 && k >= 0 && raw.objects !== null ? this.unpackColumns(raw.objects, k, row) : false;
+    }
     if (raw.layout !== this.layout || n !== 2 * this.recordWords(row)) return false;
     const a = this.i[chunkOf(row)]!, from = 2 * wordOf(row), cfgAt = from + 2 * this.recordDoubles;
     const cfg = a[cfgAt]!; // this plan's index of the (equal) compiled config
