@@ -213,7 +213,7 @@ export function compilePlan(input: CompileInput): Plan {
     for (const i of new Set(members)) sensors[i]!.dependents.push(cr);
   }
 
-  const plan: Plan = { sensors, byKey, siteRules, sites, slots, banks, ...layout(sensors, pending) };
+  const plan: Plan = { sensors, byKey, siteRules, sites, slots, banks, arena, ...layout(sensors, pending) };
   for (const { cr, metrics } of siteMembers) cr.memberMetric = cr.members.map((i, k) => plan.s.metricFrom[i]! + metrics[k]!);
 
   // Roll-up parents (tailings, domain.md §2.5): point → item:{id} → pond.

@@ -42,10 +42,43 @@ const SILENT = STATE_INDEX.get('silent')!;
 const COMM_LOST = STATE_INDEX.get('comm_lost')!;
 const isOffline = (state: number) => state === SILENT || state === COMM_LOST;
 
-/** What a checkpoint holds (format 4; see `snapshot`). */
+/** What a checkpoint holds (format 5; see `snapshot`). */
 interface Checkpoint {
-  /** 4: record banks' rows as raw records (bank.ts RawRecords); 3: every bank's rows as columns (still read). */
-  v: 3 | 4;
+  v: 5;
+  pos: number;
+  /** The plan's fixed part (`PlanPart`), serialized once per plan. */
+  plan: Uint8Array;
+  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN'>;
+  m: Pick<MetricColumns, 'last' | 'lastTs'>;
+  /** Per rule, its level. */
+  level: Uint8Array;
+  /** The record banks' chunks as int32 words, as they are (bank.ts RawRecords points into them). */
+  arena: Int32Array[];
+  /** Per bank, in `PlanPart.bankKinds` order, its `pack` of its rows. */
+  banks: unknown[];
+  /** Site rules not as `init` makes them (a kind's `checkpoint`, or the state copied whole) and their levels. */
+  site: Record<string, { s: unknown; l: number }>;
+  slots: Record<string, [number, number, boolean]>;
+}
+
+/** What is fixed for a plan, to match a checkpoint's rows against another plan: sensor keys, metric names, rule
+ * definitions (params fingerprints once in `fps`), each rule's place in its bank's pack, site rules' fingerprints. */
+interface PlanPart {
+  fps: string[];
+  keys: string[];
+  metricFrom: SensorColumns['metricFrom'];
+  ruleFrom: SensorColumns['ruleFrom'];
+  metricName: MetricColumns['name'];
+  specs: { id: string; kind: string; f: number }[];
+  spec: Int32Array;
+  packedAt: Int32Array;
+  bankKinds: string[];
+  siteF: Record<string, number>;
+}
+
+/** Format 3 (every bank's rows as columns, names in every checkpoint), and the form `adopt` reads any format in. */
+interface CheckpointV3 {
+  v: 3;
   pos: number;
   fps: string[];
   keys: string[];
@@ -103,6 +136,7 @@ export class RuleEngine {
     this.banks = plan.banks;
     this.programs = plan.shapes.map((shape) => buildProgram(shape, plan.m, plan.r, plan.banks, this.sample));
     this.siteIdle = new Uint8Array(plan.siteRules.length);
+    this.planPart = null;
     let widest = 1;
     for (let i = 0; i < plan.sensors.length; i++) widest = Math.max(widest, plan.s.metricFrom[i + 1]! - plan.s.metricFrom[i]!);
     if (widest > this.mv.length) this.mv = new Float64Array(widest);
@@ -235,14 +269,40 @@ export class RuleEngine {
   }
 
   /** The checkpoint: rule states, sensor state and what each slot last announced, with the journal position.
-   * Format 4: the sensor, metric and rule columns as they are, each bank's rows as its `pack` gives them (record
-   * banks: the records' memory as it is, bank.ts RawRecords; object banks: states as columns), site rules' states
-   * (a kind's `checkpoint`, or copied whole), and names to match them against another plan. A few large arrays and
-   * no object per rule, because it runs on the serving thread: at 10k gas detectors ≈ 10 ms (format 3 with whole
-   * composite copies: ≈ 135 ms). */
+   * Format 5: what is fixed for the plan (names, definitions, places) serialized once per plan; the sensor,
+   * metric and rule columns as they are; the record banks' arena chunks as they are, with each bank's `pack`
+   * saying where its rows' records are (object banks: states as columns); site rules' states (a kind's
+   * `checkpoint`, or copied whole) where not as `init` makes them. It runs on the serving thread, so it is made of
+   * a few large arrays and no object per rule or sensor: at 10k gas detectors ≈ 5 ms (format 3, with whole
+   * composite copies and a state object per row: ≈ 135 ms). */
   snapshot(): Uint8Array {
     const { S, M, R, banks } = this;
     const plan = this.plan;
+    const part = (this.planPart ??= this.makePlanPart());
+    const site: Checkpoint['site'] = {};
+    for (const r of plan.siteRules) {
+      const s = r.kind.checkpoint ? r.kind.checkpoint(r.state) : snapshotOf(r.state);
+      // A rule as `init` makes it, with no level up, is what a restore starts from anyway.
+      if (s !== null || r.level !== Level.none) site[r.uid] = { s, l: r.level };
+    }
+    const slots: Checkpoint['slots'] = {};
+    for (const sl of plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
+    const cp: Checkpoint = {
+      v: 5, pos: this.pos, plan: part.bytes,
+      s: { lastTs: S.lastTs, quality: S.quality, deviceState: S.deviceState, deviceSince: S.deviceSince, evTs: S.evTs, evVal: S.evVal, evQ: S.evQ, evN: S.evN },
+      m: { last: M.last, lastTs: M.lastTs },
+      level: R.level,
+      arena: plan.arena.i,
+      banks: banks.map((b, i) => b.pack(part.rowsOf[i]!)),
+      site, slots,
+    };
+    return v8.serialize(cp);
+  }
+
+  /** The plan's fixed part of every checkpoint, and each bank's rows in pack order. */
+  private planPart: { bytes: Uint8Array; rowsOf: number[][] } | null = null;
+  private makePlanPart(): { bytes: Uint8Array; rowsOf: number[][] } {
+    const { S, M, R, banks, plan } = this;
     const nr = R.level.length;
     const rowsOf: number[][] = banks.map(() => []);
     const packedAt = new Int32Array(nr);
@@ -254,32 +314,23 @@ export class RuleEngine {
       if (f === undefined) { f = fps.length; fps.push(fingerprint); fpIndex.set(fingerprint, f); }
       return f;
     };
-    const site: Checkpoint['site'] = {};
-    for (const r of plan.siteRules) {
-      const s = r.kind.checkpoint ? r.kind.checkpoint(r.state) : snapshotOf(r.state);
-      // A rule as `init` makes it, with no level up, is what a restore starts from anyway.
-      if (s !== null || r.level !== Level.none) site[r.uid] = { f: fp(r.fingerprint), s, l: r.level };
-    }
-    const slots: Checkpoint['slots'] = {};
-    for (const sl of plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
-    const cp: Checkpoint = {
-      v: 4, pos: this.pos, fps,
-      keys: plan.sensors.map((c) => c.key),
-      s: { lastTs: S.lastTs, quality: S.quality, deviceState: S.deviceState, deviceSince: S.deviceSince, evTs: S.evTs, evVal: S.evVal, evQ: S.evQ, evN: S.evN, metricFrom: S.metricFrom, ruleFrom: S.ruleFrom },
-      m: { name: M.name, last: M.last, lastTs: M.lastTs },
-      r: { ...specTable(R.spec, fp), level: R.level, packedAt },
-      banks: banks.map((b, i) => ({ kind: b.kind.kind, packed: b.pack(rowsOf[i]!) })),
-      site, slots,
+    const siteF: PlanPart['siteF'] = {};
+    for (const r of plan.siteRules) siteF[r.uid] = fp(r.fingerprint);
+    const part: PlanPart = {
+      ...specTable(R.spec, fp), fps, keys: plan.sensors.map((c) => c.key), metricFrom: S.metricFrom, ruleFrom: S.ruleFrom,
+      metricName: M.name, packedAt, bankKinds: banks.map((b) => b.kind.kind), siteF,
     };
-    return v8.serialize(cp);
+    return { bytes: v8.serialize(part), rowsOf };
   }
 
   /** Restores a checkpoint into the current plan (rules whose params changed start fresh). A checkpoint of an
-   * older format restores the journal position and what the slots announced; rule state starts fresh. */
+   * older or unknown format (4: records copied per row, written only during the eleventh session) restores the
+   * journal position and what the slots announced; rule state starts fresh. */
   restore(bytes: Uint8Array): void {
-    const cp = v8.deserialize(bytes) as Checkpoint | { v: number; pos: number; slots: Checkpoint['slots'] };
+    const cp = v8.deserialize(bytes) as Checkpoint | CheckpointV3 | { v: number; pos: number; slots: Checkpoint['slots'] };
     this.pos = cp.pos;
-    if (cp.v === 3 || cp.v === 4) this.adopt(cp as Checkpoint);
+    if (cp.v === 5) this.adopt(fromFormat5(cp as Checkpoint), (cp as Checkpoint).arena);
+    else if (cp.v === 3) this.adopt(cp as CheckpointV3, null);
     else this.adoptSlots(cp.slots ?? {});
   }
 
@@ -315,10 +366,10 @@ export class RuleEngine {
   replacePlan(next: Plan): void {
     const bytes = this.snapshot();
     this.bind(next);
-    this.adopt(v8.deserialize(bytes) as Checkpoint);
+    this.restore(bytes);
   }
 
-  private adopt(cp: Checkpoint): void {
+  private adopt(cp: CheckpointV3, arena: readonly Int32Array[] | null): void {
     const { S, M, R, banks } = this;
     const oldSensor = new Map(cp.keys.map((k, i) => [k, i]));
     const bankOf = new Map(cp.banks.map((b) => [b.kind, b.packed]));
@@ -333,7 +384,7 @@ export class RuleEngine {
           const old = cp.r.specs[cp.r.spec[k]!]!;
           if (old.id !== spec.id || cp.fps[old.f] !== spec.fingerprint || old.kind !== spec.kindName) continue;
           const packed = bankOf.get(spec.kindName);
-          if (packed !== undefined && banks[R.bank[j]!]!.unpack(packed, cp.r.packedAt[k]!, R.row[j]!)) R.level[j] = cp.r.level[k]!;
+          if (packed !== undefined && banks[R.bank[j]!]!.unpack(packed, cp.r.packedAt[k]!, R.row[j]!, arena)) R.level[j] = cp.r.level[k]!;
           break;
         }
       }
@@ -550,6 +601,21 @@ function metricValue(M: MetricColumns, mi: number, values: Record<string, number
 }
 
 /** The distinct rule definitions of a plan, and each rule's index into them (a checkpoint names each once). */
+/** A format 5 checkpoint in the form `adopt` reads (its plan part unpacked). */
+function fromFormat5(cp: Checkpoint): CheckpointV3 {
+  const p = v8.deserialize(cp.plan) as PlanPart;
+  const site: CheckpointV3['site'] = {};
+  for (const [uid, e] of Object.entries(cp.site)) site[uid] = { f: p.siteF[uid] ?? -1, s: e.s, l: e.l };
+  return {
+    v: 3, pos: cp.pos, fps: p.fps, keys: p.keys,
+    s: { ...cp.s, metricFrom: p.metricFrom, ruleFrom: p.ruleFrom },
+    m: { name: p.metricName, last: cp.m.last, lastTs: cp.m.lastTs },
+    r: { specs: p.specs, spec: p.spec, level: cp.level, packedAt: p.packedAt },
+    banks: p.bankKinds.map((kind, b) => ({ kind, packed: cp.banks[b] })),
+    site, slots: cp.slots,
+  };
+}
+
 function specTable(specs: readonly RuleSpec[], fp: (fingerprint: string) => number): { specs: { id: string; kind: string; f: number }[]; spec: Int32Array } {
   const index = new Map<RuleSpec, number>();
   const table: { id: string; kind: string; f: number }[] = [];

@@ -12,6 +12,7 @@
 import type { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { RuleBank, SiteRuleKind, Track } from '../kinds/kind.ts';
+import type { RecordArena } from '../kinds/bank.ts';
 
 /** A rule as the packs resolve it for one sensor or site (rules/packs/resolve.ts). */
 export interface ResolvedRuleLike {
@@ -198,6 +199,8 @@ export interface Plan {
   sites: CSite[];
   slots: Map<string, AlertSlot>;
   banks: RuleBank[];
+  /** The chunks the record banks keep their records in (bank.ts RecordArena); checkpoints hold them as they are. */
+  arena: RecordArena;
   s: SensorColumns;
   m: MetricColumns;
   r: RuleColumns;

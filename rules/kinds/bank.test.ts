@@ -2,6 +2,7 @@
 // kinds' state objects. These cases pin that such a bank decides, describes, ticks and checkpoints exactly as
 // the kind does on its own state objects (an ObjectBank of the same kind), across chunk boundaries, and that
 // a checkpoint of either restores into the other.
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { QUALITIES, type Quality } from '../../core/reading.ts';
 import type { SensorTypeId } from '../../core/sensor-types.ts';
@@ -139,16 +140,17 @@ describe('record banks equal the kinds on their own state objects', () => {
     const records2 = c.kind.createBank!(arena);
     const o2 = { bank: objects2 as RuleBank, rows: fill(objects2, c, N) };
     const r2 = { bank: records2, rows: fill(records2, c, N) };
-    o2.rows.forEach((row, i) => expect(objects2.unpack(pr, i, row)).toBe(true));
-    r2.rows.forEach((row, i) => expect(records2.unpack(po, i, row)).toBe(true));
-    // A record bank's checkpoint copies its records as they are (RawRecords), into a bank of another plan (another
-    // arena, so other chunks, offsets and config indices).
-    const raw = records.pack(r.rows);
+    o2.rows.forEach((row, i) => expect(objects2.unpack(pr, i, row, null)).toBe(true));
+    r2.rows.forEach((row, i) => expect(records2.unpack(po, i, row, null)).toBe(true));
+    // A record bank's checkpoint points into the arena's chunks, which the checkpoint holds as they are (RawRecords);
+    // through v8 serialization as the engine's checkpoint goes, into a bank of another plan (another arena, so other
+    // chunks, offsets and config indices).
+    const cp = v8.deserialize(v8.serialize({ packed: records.pack(r.rows), arena: arena.i })) as { packed: unknown; arena: Int32Array[] };
     const records3 = c.kind.createBank!(new RecordArena());
     const pad = fill(records3, c, 3); // other offsets than in the checkpoint
     const r3 = { bank: records3, rows: fill(records3, c, N) };
     expect(pad).toHaveLength(3);
-    r3.rows.forEach((row, i) => expect(records3.unpack(raw, i, row)).toBe(true));
+    r3.rows.forEach((row, i) => expect(records3.unpack(cp.packed, i, row, cp.arena)).toBe(true));
     const [a2, b2, c2, d2] = drive([o, o2, r2, r3], c, 11, 120, 80);
     expect(b2).toBe(a2);
     expect(c2).toBe(a2);
@@ -157,12 +159,14 @@ describe('record banks equal the kinds on their own state objects', () => {
 
   // Why: a checkpoint outlives the code that wrote it; records of another layout must not be read as this one's.
   it.each(cases)('a raw record of another layout is not restored: $why', (c) => {
-    const records = c.kind.createBank!(new RecordArena());
+    const arena = new RecordArena();
+    const records = c.kind.createBank!(arena);
     const raw = records.pack(fill(records, c, 4)) as RawRecords;
     const other = c.kind.createBank!(new RecordArena());
     // Records only (statistic keeps baselines and sums as objects, packed as columns).
     const rows = fill(other, c, 4).map((row, i) => [row, i] as const).filter(([row]) => row >= 0);
-    expect(rows.map(([row, i]) => other.unpack({ ...raw, layout: `${raw.layout}-old` }, i, row))).toEqual(rows.map(() => false));
-    expect(rows.map(([row, i]) => other.unpack(raw, i, row))).toEqual(rows.map(() => true));
+    expect(rows.map(([row, i]) => other.unpack({ ...raw, layout: `${raw.layout}-old` }, i, row, arena.i))).toEqual(rows.map(() => false));
+    expect(rows.map(([row, i]) => other.unpack(raw, i, row, null))).toEqual(rows.map(() => false)); // no arena
+    expect(rows.map(([row, i]) => other.unpack(raw, i, row, arena.i))).toEqual(rows.map(() => true));
   });
 });

@@ -44,7 +44,7 @@ export class ObjectBank<P, S> implements RuleBank<P> {
     return packStates(rows.map((r) => this.states[r]! as object), () => []);
   }
 
-  unpack(p: unknown, i: number, row: number): boolean {
+  unpack(p: unknown, i: number, row: number, _arena: readonly Int32Array[] | null): boolean {
     restoreInto(this.states[row]! as Record<string, unknown>, rowOf(p as PackedStates, i) as never);
     return true;
   }
@@ -256,27 +256,18 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
   /** The record layout's name and version: a checkpoint's records are copied back only into the same layout. */
   protected abstract readonly layout: string;
 
-  /** Checkpoint data: the rows' records copied as they are (`RawRecords`: one memory copy per record, no object per
-   * row; the checkpoint is taken on the serving thread), object rows packed as their states (`packColumns`). */
+  /** Checkpoint data: where the rows' records are (`RawRecords`: their rows and sizes; the checkpoint holds the
+   * arena's chunks once, as they are, so nothing is copied per row on the serving thread), and the object rows'
+   * states as columns (`packColumns`). */
   pack(rows: readonly number[]): RawRecords {
-    let words = 0;
     const objects: number[] = [];
-    const at = new Int32Array(rows.length + 1);
+    const words = new Int32Array(rows.length);
     for (let k = 0; k < rows.length; k++) {
       const row = rows[k]!;
-      if (row < 0) { objects.push(row); at[k + 1] = at[k]!; continue; }
-      words += this.recordWords(row);
-      at[k + 1] = 2 * words;
+      if (row < 0) objects.push(row);
+      else words[k] = this.recordWords(row);
     }
-    const ints = new Int32Array(2 * words);
-    for (let k = 0; k < rows.length; k++) {
-      const row = rows[k]!;
-      if (row < 0) continue;
-      // A loop, not subarray + set: records are small, and a view object per row cost more than the copy.
-      const src = this.i[chunkOf(row)]!;
-      for (let x = at[k]!, y = 2 * wordOf(row), end = at[k + 1]!; x < end; x++, y++) ints[x] = src[y]!;
-    }
-    return { t: 'raw', layout: this.layout, ints, at, objects: objects.length ? this.packColumns(objects) : null, objectAt: objects.length ? objectIndex(rows) : null };
+    return { t: 'rec', layout: this.layout, rows: Int32Array.from(rows), words, objects: objects.length ? this.packColumns(objects) : null, objectAt: objects.length ? objectIndex(rows) : null };
   }
 
   /** The rows' states packed as columns (the kind's state shape, as `ObjectBank.pack`); what `pack` does for
@@ -285,21 +276,24 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
     return packStates(rows.map((r) => this.view(r) as object), (st) => this.slicesOf(st as S));
   }
 
-  /** Restores row `i` of `pack` (raw records, or columns) into `row`, freshly added with the same params. A record
-   * of another layout is not restored (false): the rule starts fresh. */
-  unpack(p: unknown, i: number, row: number): boolean {
+  /** Restores row `i` of `pack` into `row`, freshly added with the same params: a record from `arena` (the
+   * checkpoint's copy of the chunks), or a state from columns (object rows, and checkpoints of format 3). A
+   * record of another layout is not restored (false): the rule starts fresh. */
+  unpack(p: unknown, i: number, row: number, arena: readonly Int32Array[] | null): boolean {
     const raw = p as RawRecords;
-    if (raw.t !== 'raw') return this.unpackColumns(p as PackedStates, i, row);
-    const n = raw.at[i + 1]! - raw.at[i]!;
+    if (raw.t !== 'rec') return this.unpackColumns(p as PackedStates, i, row);
+    const n = raw.words[i]!;
     if (row < 0 || n === 0) {
       // An object row (statistic's baselines and sums): restored from its columns, into an object row only.
       const k = raw.objectAt?.[i] ?? -1;
       return row < 0 && k >= 0 && raw.objects !== null ? this.unpackColumns(raw.objects, k, row) : false;
     }
-    if (raw.layout !== this.layout || n !== 2 * this.recordWords(row)) return false;
+    const old = raw.rows[i]!;
+    const src = arena?.[chunkOf(old)];
+    if (!src || raw.layout !== this.layout || n !== this.recordWords(row)) return false;
     const a = this.i[chunkOf(row)]!, from = 2 * wordOf(row), cfgAt = from + 2 * this.recordDoubles;
     const cfg = a[cfgAt]!; // this plan's index of the (equal) compiled config
-    a.set(raw.ints.subarray(raw.at[i]!, raw.at[i + 1]!), from);
+    a.set(src.subarray(2 * wordOf(old), 2 * wordOf(old) + 2 * n), from);
     a[cfgAt] = cfg;
     return true;
   }
@@ -312,14 +306,14 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
   }
 }
 
-/** A record bank's checkpoint data: each record's int32 words as they are in its chunk (doubles and float32 words
- * included, bit for bit), `ints[at[k] … at[k + 1])` for row k (empty for an object row), and the object rows'
- * states as columns (`objectAt[k]`: the row's index there, −1 for a record). */
+/** A record bank's checkpoint data: per row its row in the plan that wrote it (chunk and word in the checkpoint's
+ * arena) and its size in words (0 for an object row), the bank's record layout, and the object rows' states as
+ * columns (`objectAt[k]`: the row's index there, −1 for a record). */
 export interface RawRecords {
-  t: 'raw';
+  t: 'rec';
   layout: string;
-  ints: Int32Array;
-  at: Int32Array;
+  rows: Int32Array;
+  words: Int32Array;
   objects: PackedStates | null;
   objectAt: Int32Array | null;
 }

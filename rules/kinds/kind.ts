@@ -118,9 +118,10 @@ export interface RuleBank<P = unknown> {
   tick(row: number, now: number): Level;
   describe(row: number): RuleDetail;
   /** Many rows' checkpoint data at once, and row `i` of such a pack restored into a freshly added `row` with the
-   * same params; false when it could not be (the rule starts fresh). */
+   * same params; false when it could not be (the rule starts fresh). Record banks' data points into the record
+   * arena the checkpoint holds (`arena`: its chunks as int32 words). */
   pack(rows: readonly number[]): unknown;
-  unpack(packed: unknown, i: number, row: number): boolean;
+  unpack(packed: unknown, i: number, row: number, arena: readonly Int32Array[] | null): boolean;
   deviceState(row: number): DeviceState;
   deviceSince(row: number): number;
 }
