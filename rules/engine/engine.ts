@@ -273,7 +273,7 @@ export class RuleEngine {
    * metric and rule columns as they are; the record banks' arena chunks as they are, with each bank's `pack`
    * saying where its rows' records are (object banks: states as columns); site rules' states (a kind's
    * `checkpoint`, or copied whole) where not as `init` makes them. It runs on the serving thread, so it is made of
-   * a few large arrays and no object per rule or sensor: at 10k gas detectors ≈ 5 ms (format 3, with whole
+   * a few large arrays and no object per rule or sensor: at 10k gas detectors ≈ 6 ms (format 3, with whole
    * composite copies and a state object per row: ≈ 135 ms). */
   snapshot(): Uint8Array {
     const { S, M, R, banks } = this;
@@ -600,7 +600,6 @@ function metricValue(M: MetricColumns, mi: number, values: Record<string, number
   return typeof v === 'number' ? v : v === true ? 1 : v === false ? 0 : NaN;
 }
 
-/** The distinct rule definitions of a plan, and each rule's index into them (a checkpoint names each once). */
 /** A format 5 checkpoint in the form `adopt` reads (its plan part unpacked). */
 function fromFormat5(cp: Checkpoint): CheckpointV3 {
   const p = v8.deserialize(cp.plan) as PlanPart;
@@ -616,6 +615,7 @@ function fromFormat5(cp: Checkpoint): CheckpointV3 {
   };
 }
 
+/** The distinct rule definitions of a plan, and each rule's index into them (a checkpoint names each once). */
 function specTable(specs: readonly RuleSpec[], fp: (fingerprint: string) => number): { specs: { id: string; kind: string; f: number }[]; spec: Int32Array } {
   const index = new Map<RuleSpec, number>();
   const table: { id: string; kind: string; f: number }[] = [];
