@@ -195,6 +195,39 @@ function planBytes(n: number): number {
   return b;
 }
 
+/** The engine checkpoint (`snapshot()`, taken on the serving thread every `checkpointMs`, 60 s by default) of a
+ * plan with the platform's own rule packs after 30 rounds of readings: median ms of `reps` snapshots, and bytes. */
+export interface CheckpointResult { sensors: number; ms: number; minMs: number; maxMs: number; bytes: number }
+function checkpointCost(n: number, reps: number): CheckpointResult {
+  const plan = compilePlan({ enterprises: benchRegistry(n), resolver: createResolver(null), kinds: RULE_KINDS, env: env() });
+  let t = Date.UTC(2026, 10, 23);
+  const engine = new RuleEngine(plan, { now: () => t, onSignal: () => {} });
+  const entry: JournalEntry = { enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' };
+  for (let round = 0; round < 30; round++) {
+    t += 10_000;
+    for (let i = 0; i < n; i++) {
+      entry.ts = t; entry.receivedAt = t; entry.pos++;
+      (entry.values as { lel: number }).lel = 1 + (i % 7) / 3;
+      engine.evaluateEntry(i, entry);
+    }
+  }
+  let bytes = engine.snapshot().byteLength; // the plan's fixed part is made once, at the first
+  const ms: number[] = [];
+  for (let k = 0; k < reps; k++) {
+    gc?.();
+    const t0 = performance.now();
+    bytes = engine.snapshot().byteLength;
+    ms.push(performance.now() - t0);
+  }
+  ms.sort((a, b) => a - b);
+  return { sensors: n, ms: ms[Math.floor(ms.length / 2)]!, minMs: ms[0]!, maxMs: ms[ms.length - 1]!, bytes };
+}
+
+/** The checkpoint cost at each size. */
+export function benchCheckpoints(sizes: readonly number[], reps: number): CheckpointResult[] {
+  return sizes.map((n) => checkpointCost(n, reps));
+}
+
 export async function benchEngine(o: { sizes: number[]; reps: number }): Promise<{ rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number; planBytes: number }> {
   const rows: EngineResult[] = [];
   const state: { system: string; sensors: number; bytes: number }[] = [];
