@@ -51,6 +51,9 @@ const env = (): RuleEnv => {
   return { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) };
 };
 
+/** The journal entry the engine parts reuse for every reading (its fields are set per reading). */
+const benchEntry = (): JournalEntry => ({ enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' });
+
 function resolver(rules: ResolvedRuleLike[]): RuleResolver {
   return { forSensor: (_s: SensorInfo, _site: SiteDef) => rules, forSite: () => [] };
 }
@@ -82,7 +85,7 @@ function runEngine(n: number, phase: string, crossShare: number, reps: number): 
   let signals = 0;
   let t = Date.UTC(2026, 10, 23);
   const engine = new RuleEngine(plan, { now: () => t, onSignal: () => { signals++; } });
-  const entry: JournalEntry = { enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' };
+  const entry = benchEntry();
   const feed = () => {
     for (let i = 0; i < count; i++) {
       if (i % n === 0) t += 10_000; // every sensor reports every 10 s of device time
@@ -202,7 +205,7 @@ function checkpointCost(n: number, reps: number): CheckpointResult {
   const plan = compilePlan({ enterprises: benchRegistry(n), resolver: createResolver(null), kinds: RULE_KINDS, env: env() });
   let t = Date.UTC(2026, 10, 23);
   const engine = new RuleEngine(plan, { now: () => t, onSignal: () => {} });
-  const entry: JournalEntry = { enterpriseId: '', siteId: 's', sensorId: '', ts: 0, values: { lel: 0 }, quality: 'ok', seq: null, boot: null, pos: 0, receivedAt: 0, deviceId: null, source: 'mqtt' };
+  const entry = benchEntry();
   for (let round = 0; round < 30; round++) {
     t += 10_000;
     for (let i = 0; i < n; i++) {

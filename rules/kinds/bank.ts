@@ -248,13 +248,18 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
     return this.kind.deviceSince ? this.kind.deviceSince(this.view(row)) : NaN;
   }
 
-  /** The record's size in 8-byte words (its doubles, then its int32 words starting with the config index, then
-   * any float32 words), and the number of doubles before the config index. Negative rows (a kind's object
-   * states, e.g. statistic's baselines) are not records. */
-  protected abstract recordWords(row: number): number;
+  /** The size in 8-byte words of a record with config `cfg`: its doubles, then its int32 words starting with the
+   * config index, then any float32 words. `add` reserves this much; checkpoints copy this much. */
+  protected abstract recordWordsOf(cfg: C): number;
+  /** The number of doubles before the config index. */
   protected abstract readonly recordDoubles: number;
   /** The record layout's name and version: a checkpoint's records are copied back only into the same layout. */
   protected abstract readonly layout: string;
+
+  /** The size of the record at `row` (a record, not an object row: those are negative). */
+  private recordWords(row: number): number {
+    return this.recordWordsOf(this.cfgs[this.i[chunkOf(row)]![2 * (wordOf(row) + this.recordDoubles)]!]!);
+  }
 
   /** Checkpoint data: where the rows' records are (`RawRecords`: their rows and sizes; the checkpoint holds the
    * arena's chunks once, as they are, so nothing is copied per row on the serving thread), and the object rows'

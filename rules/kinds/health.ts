@@ -356,13 +356,13 @@ class HealthBank extends RecordBank<HealthParams, HealthState, HealthCfg> {
   // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
   protected override readonly layout = 'health:1';
   protected override readonly recordDoubles = DOUBLES;
-  protected override recordWords(_row: number): number {
+  protected override recordWordsOf(_cfg: HealthCfg): number {
     return DOUBLES + INTS / 2;
   }
 
   override add(params: HealthParams, ctx: SensorRuleContext): number {
     const cfg = healthCfg(params, ctx);
-    const row = this.reserve(DOUBLES + INTS / 2);
+    const row = this.reserve(this.recordWordsOf(cfg));
     const c = chunkOf(row), w = wordOf(row);
     this.d[c]!.fill(NaN, w, w + DOUBLES);
     const a = this.i[c]!, ai = 2 * (w + DOUBLES);

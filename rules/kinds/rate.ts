@@ -258,14 +258,13 @@ class RateBank extends RecordBank<RateParams, RateState, RateCfg> {
   // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
   protected override readonly layout = 'rate:1';
   protected override readonly recordDoubles = DOUBLES;
-  protected override recordWords(row: number): number {
-    const cfg = this.cfgs[this.i[chunkOf(row)]![2 * (wordOf(row) + DOUBLES) + CFG]!]!;
+  protected override recordWordsOf(cfg: RateCfg): number {
     return DOUBLES + INT_WORDS + ((cfg.shape.cap + 1) >> 1);
   }
 
   override add(params: RateParams, ctx: SensorRuleContext): number {
     const cfg = rateCfg(params, ctx);
-    const row = this.reserve(DOUBLES + INT_WORDS + ((cfg.shape.cap + 1) >> 1));
+    const row = this.reserve(this.recordWordsOf(cfg));
     const c = chunkOf(row), w = wordOf(row);
     const d = this.d[c]!, a = this.i[c]!, ai = 2 * (w + DOUBLES);
     ringClearAt(cfg.shape, this.f[c]!, ai + 2 * INT_WORDS, d, w, a, ai + RING);

@@ -508,7 +508,7 @@ class StatisticBank extends RecordBank<StatisticParams, StatisticState, Statisti
   // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
   protected override readonly layout = 'statistic-ewma:1';
   protected override readonly recordDoubles = DOUBLES;
-  protected override recordWords(_row: number): number {
+  protected override recordWordsOf(_cfg: StatisticCfg): number {
     return DOUBLES + INTS / 2;
   }
 
@@ -520,7 +520,7 @@ class StatisticBank extends RecordBank<StatisticParams, StatisticState, Statisti
       return ~(this.objects.length - 1);
     }
     const cfg = statisticCfg(params, ctx);
-    const row = this.reserve(DOUBLES + INTS / 2);
+    const row = this.reserve(this.recordWordsOf(cfg));
     const c = chunkOf(row), w = wordOf(row);
     this.d[c]!.fill(NaN, w, w + DOUBLES);
     const a = this.i[c]!, ai = 2 * (w + DOUBLES);

@@ -169,15 +169,14 @@ class ThresholdBank extends RecordBank<ThresholdParams, ThresholdState, Threshol
   // Checkpoints copy records bit for bit (bank.ts RawRecords): a change of this layout gets a new name.
   protected override readonly layout = 'threshold:1';
   protected override readonly recordDoubles = DOUBLES;
-  protected override recordWords(row: number): number {
-    const cfg = this.cfgs[this.i[chunkOf(row)]![2 * (wordOf(row) + DOUBLES) + CFG]!]!;
+  protected override recordWordsOf(cfg: ThresholdCfg): number {
     return DOUBLES + (((cfg.lo ? INTS : LO) + 1) >> 1);
   }
 
   override add(params: ThresholdParams, _ctx: SensorRuleContext): number {
     const cfg = thresholdCfg(params);
     const ints = cfg.lo ? INTS : LO;
-    const row = this.reserve(DOUBLES + ((ints + 1) >> 1));
+    const row = this.reserve(this.recordWordsOf(cfg));
     const c = chunkOf(row), w = wordOf(row);
     const d = this.d[c]!, a = this.i[c]!, ai = 2 * (w + DOUBLES);
     d.fill(NaN, w, w + DOUBLES);
