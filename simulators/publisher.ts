@@ -40,6 +40,8 @@ export interface PublisherOptions {
 }
 
 export interface PublisherStats {
+  /** Readings handed to a client's publish whose outcome (`sent` or `errors`) is not known yet. */
+  pending: number;
   /** Readings the broker acknowledged (QoS 1) or that were written to the socket (QoS 0). */
   sent: number;
   /** Publish or connection errors, and readings of devices without a client. */
@@ -60,7 +62,7 @@ const ONLINE_FALSE = JSON.stringify({ online: false });
 export async function startPublisher(o: PublisherOptions): Promise<Publisher> {
   const qos = o.qos ?? 1;
   const clock = o.clock ?? systemClock;
-  const stats: PublisherStats = { sent: 0, errors: 0, imported: 0, connected: 0 };
+  const stats: PublisherStats = { pending: 0, sent: 0, errors: 0, imported: 0, connected: 0 };
   const clients = new Map<string, MqttClient>();
 
   if (o.importReadings) {
@@ -118,11 +120,14 @@ export async function startPublisher(o: PublisherOptions): Promise<Publisher> {
   await Promise.all(workers);
   o.logger?.info({ devices: clients.size, connected: stats.connected }, 'simulated devices connected');
 
-  const publish = (client: MqttClient, topic: string, payload: string, n: number) =>
+  const publish = (client: MqttClient, topic: string, payload: string, n: number) => {
+    stats.pending += n;
     client.publish(topic, payload, { qos }, (err) => {
+      stats.pending -= n;
       if (err) stats.errors += n;
       else stats.sent += n;
     });
+  };
 
   o.simulation.start((dev, readings) => {
     const client = clients.get(`${dev.enterpriseId}.${dev.deviceId}`);
