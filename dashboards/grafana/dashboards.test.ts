@@ -187,6 +187,8 @@ async function demoRun(): Promise<{ run: Run; now: number; counts: DemoCounts; c
         ['red raised', events(ms, { level: 'red', event: 'raised' })],
         ['orange raised', events(ms, { level: 'orange', event: 'raised' })],
         ['yellow raised', events(ms, { level: 'yellow', event: 'raised' }) + events(ms, { level: 'yellow', event: 'level_up' })],
+        // The blue annotation's query needs one; without waiting for it a slow run could be caught up before any (CI once).
+        ['blue raised', events(ms, { level: 'blue', event: 'raised' }) + events(ms, { level: 'blue', event: 'level_up' })],
         ['level_up', events(ms, { event: 'level_up' })],
         ['device alert raised', events(ms, { kind: 'device', event: 'raised' })],
       ];
