@@ -178,7 +178,7 @@ export class RuleEngine {
     const M = this.M;
     const m0 = S.metricFrom[i]!;
     const p = S.program[i]!;
-    const changed = p >= 0 ? this.programs[p]!(m0, S.ruleFrom[i]!, e.values, ok, ts) : this.evaluateRules(i, m0, e.values, ok, ts);
+    const changed = p >= 0 ? this.programs[p]!(m0, S.ruleFrom[i]!, e.values, ok) : this.evaluateRules(i, m0, e.values, ok, ts);
     S.quality[i] = ok ? 0 : QUALITY_INDEX.get(e.quality) ?? 0;
     this.pushEvidence(i, ts, M.last[m0]!, S.quality[i]!);
     // The common case (no level moved, no site rule reads this sensor's values) ends here: nothing to settle or

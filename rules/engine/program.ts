@@ -14,7 +14,7 @@ import type { MetricColumns, ProgramShape, RuleColumns } from './plan.ts';
 
 /** Evaluates the rules of the sensor whose metrics start at `m0` and rules at `r0`; true when a level moved.
  * Writes the metric values' last value and time (M.last, M.lastTs) as the generic loop does. */
-export type SensorProgram = (m0: number, r0: number, values: Readonly<Record<string, number | boolean>>, ok: boolean, ts: number) => boolean;
+export type SensorProgram = (m0: number, r0: number, values: Readonly<Record<string, number | boolean>>, ok: boolean) => boolean;
 
 /** A plan has few shapes; past this many, the rest run the generic loop (no unbounded code generation). */
 export const MAX_PROGRAMS = 64;
@@ -44,7 +44,10 @@ function source(shape: ProgramShape): string {
   const lines: string[] = [];
   for (const b of used) lines.push(`const b${b} = banks[${b}];`);
   lines.push('const level = R.level, row = R.row, spec = R.spec, last = M.last, lastTs = M.lastTs;');
-  lines.push('return function program(m0, r0, values, ok, ts) {');
+  lines.push('return function program(m0, r0, values, ok) {');
+  // The sample's time is read from the sample: a double passed as an argument to a call V8 does not inline is
+  // boxed (a heap number per reading).
+  lines.push('  const ts = sample.ts;');
   shape.metrics.forEach((m, k) => {
     if (m.derived) {
       lines.push(`  const dx${k} = values.dx, dy${k} = values.dy;`);

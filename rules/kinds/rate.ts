@@ -24,9 +24,9 @@
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
-import { newRing, RING_DOUBLES, RING_INTS, ringClearAt, ringCountAt, ringFromInts, ringPushAt, RingShape, ringSlopeAt, ringSpanAt, ringToInts, type RingState } from './ring.ts';
+import { newRing, RING_DOUBLES, RING_INTS, ringClearAt, ringCountAt, ringFromInts, ringIn, ringPushIn, RingShape, ringSlopeTo, ringSpanAt, ringToInts, type RingState } from './ring.ts';
 import { chunkOf, RecordBank, wordOf, type ChunkSlice } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const DEFAULT_POINTS = 60;
 const DEFAULT_MIN_SAMPLES = 3;
@@ -48,40 +48,51 @@ const INTS = LADDER + LADDER_INTS;
 /** A record's int32 words, rounded up to whole 8-byte words: its window starts after them. */
 const INT_WORDS = (INTS + 1) >> 1;
 
-/** The median of (p2, p1, v) into the window: it belongs to the middle sample, p1, dated `lastTs`. */
-function pushMedian3(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, lastTs: number, v: number): void {
+/** The median of (p2, p1, v) into the window, v = ringIn[1]: it belongs to the middle sample, p1, dated the
+ * last sample's time (d[od + LAST_TS], not yet moved on). */
+function pushMedian3(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number): void {
+  const v = ringIn[1]!;
   const p1 = d[od + P1]!;
+  const p2 = d[od + P2]!;
   const seen = a[ai + SEEN]!;
-  if (seen >= 2) ringPushAt(cfg.shape, f, of, d, od, a, ai + RING, lastTs, median3(d[od + P2]!, p1, v));
-  else a[ai + SEEN] = seen + 1;
   d[od + P2] = p1;
   d[od + P1] = v;
+  if (seen >= 2) {
+    ringIn[0] = d[od + LAST_TS]!;
+    ringIn[1] = median3(p2, p1, v);
+    ringPushIn(cfg.shape, f, of, d, od, a, ai + RING);
+  } else a[ai + SEEN] = seen + 1;
 }
 
-/** Kept under V8's inlining size (460 bytecode bytes): the median filter is a function of its own. */
+/** Kept under V8's inlining size (460 bytecode bytes): the median filter is a function of its own. Doubles reach
+ * the ring and the ladder through `ringIn` and `ladderIn` (a double passed to a call V8 does not inline is boxed). */
 function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
   const v = s.value;
   const ts = s.ts;
   const lastTs = d[od + LAST_TS]!;
   if (v !== v || ts < lastTs) return ladderLevelAt(a, ai + LADDER);
   const dt = lastTs === lastTs ? ts - lastTs : 0;
-  d[od + LAST_TS] = ts;
   const ri = ai + RING;
-  if (cfg.median3) pushMedian3(cfg, f, of, d, od, a, ai, lastTs, v);
-  else ringPushAt(cfg.shape, f, of, d, od, a, ri, ts, v);
+  ringIn[0] = ts;
+  ringIn[1] = v;
+  if (cfg.median3) pushMedian3(cfg, f, of, d, od, a, ai);
+  else ringPushIn(cfg.shape, f, of, d, od, a, ri);
+  d[od + LAST_TS] = ts;
   if (ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets) {
     d[od + RATE] = NaN;
     cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
-  const r = ringSlopeAt(d, od, a, ri) * cfg.scale;
+  ringSlopeTo(d, od, a, ri, d, od + RATE);
+  const r = d[od + RATE]! * cfg.scale;
   d[od + RATE] = r;
   // Undefined, or the value outside the gate: no level, timers forgotten (the window keeps learning).
   if (r !== r || (cfg.gate !== 0 && !(cfg.gate === 1 ? v >= cfg.gateThan : v <= cfg.gateThan))) {
     cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
-  return cfg.ladder.applyAt(a, ai + LADDER, cfg.dir === 2 ? Math.abs(r) : r, dt);
+  ladderIn[0] = cfg.dir === 2 ? Math.abs(r) : r;
+  return cfg.ladder.applyIn(a, ai + LADDER, dt);
 }
 
 // The kind's API on a state object: the same code, its arrays in place, its integers on a scratch copy.

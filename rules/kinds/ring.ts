@@ -91,6 +91,7 @@ export function ringFromInts(a: Int32Array, ai: number, st: RingState): void {
 }
 
 const scratch = new Int32Array(RING_INTS);
+const scratchD = new Float64Array(1);
 
 /** An empty ring of `shape` with arrays of its own (`userDoubles` more scalars for the caller). */
 export function newRing(shape: RingShape, userDoubles = 0): RingState {
@@ -152,6 +153,19 @@ function restartAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array
  * (returns false). Allocates nothing; O(1) amortised (a head jump clears at most `cap` slots). Kept under V8's
  * inlining size (460 bytecode bytes): restarts and the tail scan are functions of their own. */
 export function ringPushAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, ts: number, value: number): boolean {
+  ringIn[0] = ts;
+  ringIn[1] = value;
+  return ringPushIn(shape, f, o, d, od, a, ai);
+}
+
+/** The time and value the hot path's `ringPushIn` adds: callers store them here first. A double passed to a call
+ * V8 does not inline is boxed, a heap number per reading; an element of a typed array is not. */
+export const ringIn = new Float64Array(2);
+
+/** `ringPushAt` of ringIn[0] (ts) and ringIn[1] (value). */
+export function ringPushIn(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number): boolean {
+  const ts = ringIn[0]!;
+  const value = ringIn[1]!;
   const c = shape.cap;
   const b = Math.floor(ts / shape.bucketMs);
   const hb = d[od + HB]!;
@@ -278,12 +292,18 @@ function recompute(shape: RingShape, f: Float32Array, o: number, d: Float64Array
 /** Least-squares slope over the valid buckets of the ring at (d, od), (a, ai), in value units per bucket;
  * NaN with fewer than 2. */
 export function ringSlopeAt(d: Float64Array, od: number, a: Int32Array, ai: number): number {
+  ringSlopeTo(d, od, a, ai, scratchD, 0);
+  return scratchD[0]!;
+}
+
+/** `ringSlopeAt`, stored at out[at]: the hot path's form. A double returned by (or passed to) a call V8 does not
+ * inline is boxed, a heap number per reading; a store into a typed array is not. */
+export function ringSlopeTo(d: Float64Array, od: number, a: Int32Array, ai: number, out: Float64Array, at: number): void {
   const n = a[ai + N]!;
-  if (n < 2) return NaN;
   const sk = a[ai + SK]!;
   const den = n * a[ai + SKK]! - sk * sk;
-  if (den <= 0) return NaN;
-  return (n * d[od + SKV]! - sk * d[od + SV]!) / den;
+  if (n < 2 || den <= 0) out[at] = NaN;
+  else out[at] = (n * d[od + SKV]! - sk * d[od + SV]!) / den;
 }
 
 /** Valid buckets in the window of the ring at (a, ai). */

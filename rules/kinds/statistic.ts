@@ -55,7 +55,7 @@ import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
 import type { BaselineView, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
 import { chunkOf, RecordBank, wordOf } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 const Direction = z.enum(['rising', 'falling', 'abs']);
 
@@ -240,7 +240,10 @@ const N_CAP = 2 ** 30;
 /** Pending gaps are small integers; longer ones (≈ 12 d) weigh the past at ≈ 0 anyway (or restarted). */
 const DT_CAP = 2 ** 30;
 
-function learnAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number, x: number, dt: number): void {
+/** Learns the last value (d[od + VALUE]; read here, not passed: a double passed to a call V8 does not inline
+ * is boxed). */
+function learnAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number, dt: number): void {
+  const x = d[od + VALUE]!;
   let alpha: number;
   if (dt === cfg.memoDt) alpha = cfg.memoAlpha;
   else {
@@ -292,7 +295,7 @@ function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32
   if (x !== x || ts < lastTs) return ladderLevelAt(a, ai + LADDER);
   const pending = a[ai + DT]!;
   if (pending >= 0) {
-    learnAt(cfg, d, od, a, ai, d[od + VALUE]!, pending);
+    learnAt(cfg, d, od, a, ai, pending);
     a[ai + DT] = -1;
   }
   let dt = 0;
@@ -304,8 +307,11 @@ function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32
   d[od + VALUE] = x;
   let level: Level = Level.none;
   if (a[ai + N]! >= cfg.warmup) {
-    const z = zAt(cfg, d, od, a, ai);
-    level = cfg.ladder.applyAt(a, ai + LADDER, cfg.abs ? Math.abs(z) : z, dt);
+    // zAt, inline: a double returned by a call V8 does not inline is boxed (a heap number per reading).
+    const sd = Math.sqrt(d[od + VARIANCE]!);
+    const z = (x - d[od + MEAN]!) / (sd > cfg.minSd ? sd : cfg.minSd);
+    ladderIn[0] = cfg.abs ? Math.abs(z) : z;
+    level = cfg.ladder.applyIn(a, ai + LADDER, dt);
   }
   if (level < cfg.freezeLevel) a[ai + DT] = dt < DT_CAP ? dt : DT_CAP;
   return level;

@@ -131,6 +131,11 @@ export function ladderFromInts(a: Int32Array, at: number, st: LadderState): void
 
 const scratch = new Int32Array(LADDER_INTS);
 
+/** The value the hot path's `Ladder.applyIn` judges: callers store it here first. A double passed to (or
+ * returned by) a call V8 does not inline is boxed, a heap number per reading; an element of a typed array is
+ * not. */
+export const ladderIn = new Float64Array(1);
+
 /** A compiled ladder: immutable, shared by all sensors with equal steps (see `compileLadder`). */
 export class Ladder {
   /** +1 rising, −1 falling: comparisons run on sign × value, so one code path serves both. */
@@ -171,21 +176,28 @@ export class Ladder {
     this.minEnterX = Math.min(...enterX.filter((x) => x === x));
   }
 
-  /** Hot path: one value, `dt` = ms since the previous sample seen by this ladder (0 for the first).
-   * Updates the ladder at a[at …] in place and returns the level in force. Allocates nothing. Kept under V8's
-   * inlining size (460 bytecode bytes): the common case is here, the steps in `stepAt`. */
+  /** One value, `dt` = ms since the previous sample seen by this ladder (0 for the first). Updates the ladder
+   * at a[at …] in place and returns the level in force. */
   applyAt(a: Int32Array, at: number, value: number, dt: number): Level {
-    const x = this.sign * value;
+    ladderIn[0] = value;
+    return this.applyIn(a, at, dt);
+  }
+
+  /** Hot path: `applyAt` on the value in `ladderIn[0]`. Allocates nothing. Kept under V8's inlining size (460
+   * bytecode bytes): the common case is here, the steps in `stepAt`. */
+  applyIn(a: Int32Array, at: number, dt: number): Level {
+    const x = this.sign * ladderIn[0]!;
     if (a[at] === 0 && x < this.minEnterX) {
       // Nothing active and the value below every enter value: what `stepAt` would do, without its loop.
       this.resetAt(a, at);
       return Level.none;
     }
-    return this.stepAt(a, at, x, dt);
+    return this.stepAt(a, at, dt);
   }
 
-  /** `applyAt` past its common case, on x = sign × value. */
-  private stepAt(a: Int32Array, at: number, x: number, dt: number): Level {
+  /** `applyIn` past its common case. */
+  private stepAt(a: Int32Array, at: number, dt: number): Level {
+    const x = this.sign * ladderIn[0]!;
     let lv = a[at]!;
     let raised = 0;
     for (let i = 0; i < 4; i++) {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Level } from '../../core/level.ts';
 import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
 import { chunkOf, RecordBank, wordOf } from './bank.ts';
-import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderLevel, ladderLevelAt, ladderToInts, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
+import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
 // The numbers of a state, as the evaluate below reads them: doubles at d[od …], small integers at a[ai …]
 // (the bank's record, or a scratch copy of a state object).
@@ -36,11 +36,13 @@ function evaluateAt(cfg: ThresholdCfg, d: Float64Array, od: number, a: Int32Arra
   const dt = lastTs === lastTs ? ts - lastTs : 0;
   d[od + LAST_TS] = ts;
   d[od + VALUE] = v;
-  const hi = cfg.hi.applyAt(a, ai + HI, v, dt);
+  ladderIn[0] = v;
+  const hi = cfg.hi.applyIn(a, ai + HI, dt);
   const lo = cfg.lo;
   if (lo === null) return hi;
   if (v < cfg.lowActiveFrom) { lo.resetAt(a, ai + LO); return hi; }
-  const l = lo.applyAt(a, ai + LO, v, dt);
+  ladderIn[0] = v;
+  const l = lo.applyIn(a, ai + LO, dt);
   return l > hi ? l : hi;
 }
 
