@@ -25,6 +25,9 @@ export interface CompileInput {
 
 export const EVIDENCE_SAMPLES = 8;
 
+/** The empty `dependents` and `siteContributors` of a compiled plan: one array, never pushed to. */
+const NO_SITE_RULES: CSiteRule[] = [];
+
 const DERIVED: Record<string, { unit: string; zh: string; type: string }> = {
   disp: { unit: 'mm', zh: '水平位移', type: 'tailings_gnss' },
 };
@@ -222,8 +225,10 @@ export function compilePlan(input: CompileInput): Plan {
   }
   // Arrays grown by push() keep V8's spare capacity (17 slots after the first push): exact copies, ≈ 300 B per
   // sensor less with a composite per detector (bench:rules "whole compiled plan").
-  for (const s of slots.values()) if (s.siteContributors.length > 0) s.siteContributors = s.siteContributors.slice();
-  for (const cs of sensors) if (cs.dependents.length > 0) cs.dependents = cs.dependents.slice();
+  // The many empty ones are one shared array (never pushed to after this point): a level change reads a
+  // sensor's dependents and its slots' contributors, and 10k arrays of their own are a cache miss each there.
+  for (const s of slots.values()) s.siteContributors = s.siteContributors.length > 0 ? s.siteContributors.slice() : NO_SITE_RULES;
+  for (const cs of sensors) cs.dependents = cs.dependents.length > 0 ? cs.dependents.slice() : NO_SITE_RULES;
   for (const cr of siteRules) cr.members = cr.members.slice();
   for (const s of slots.values()) {
     if (s.sensorId === null && s.key.includes('/_site/item:')) {

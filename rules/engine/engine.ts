@@ -438,7 +438,7 @@ export class RuleEngine {
     const s = this.plan.sensors[i]!;
     // Site rules reading this sensor first, then each slot once: a reading that lifts a detector to orange
     // and, through a composite on the same alert, to red is one announcement (red), not orange then red.
-    const deps = s.dependents.length > 0 && (!fromTick || prevOwn !== S.own[i] || prevState !== S.deviceState[i]);
+    const deps = S.dependentReads[i] !== 0 && (!fromTick || prevOwn !== S.own[i] || prevState !== S.deviceState[i]);
     if (deps) for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro, false);
     this.settleSlot(s.process, pos, ts, retro);
     // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
