@@ -501,8 +501,11 @@ export class RuleEngine {
     const R = this.R;
     const j = sl.topRule;
     const spec = j >= 0 ? R.spec[j]! : sl.topSite;
-    const d = j >= 0 ? this.banks[R.bank[j]!]!.describe(R.row[j]!) : sl.topSite ? sl.topSite.kind.describe(sl.topSite.state) : null;
     const raisedNow = level !== Level.none;
+    // A recovery says only the value (its text is fixed): a rule's text costs ≈ 0.5 µs of number formatting.
+    const bank = j >= 0 ? this.banks[R.bank[j]!]! : null;
+    const d = bank ? (raisedNow ? bank.describe(R.row[j]!) : null) : sl.topSite ? sl.topSite.kind.describe(sl.topSite.state) : null;
+    const value = bank && !raisedNow ? bank.value(R.row[j]!) : d?.value ?? null;
     const evidence: Evidence | null = raisedNow && spec ? {
       samples: sl.sensorIdx >= 0 ? this.evidenceOf(sl.sensorIdx) : [],
       rule: { id: spec.id, kind: spec.kindName, version: spec.version, source: spec.source, clause: spec.clause, confidence: spec.confidence, params: spec.params },
@@ -511,7 +514,7 @@ export class RuleEngine {
     this.o.onSignal({
       key: sl.key, kind: sl.kind, enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: sl.sensorId, metric: sl.metric,
       level, rule: spec ? spec.id : 'none', ruleVersion: spec ? spec.version : 0, thresholdSource: spec ? spec.thresholdSource : 'default', defaultValues: raisedNow && spec ? spec.defaultValues : false,
-      nativeAlarm: raisedNow ? d?.nativeAlarm ?? null : null, value: d?.value ?? null, threshold: raisedNow ? d?.threshold ?? null : null, unit: sl.unit,
+      nativeAlarm: raisedNow ? d?.nativeAlarm ?? null : null, value, threshold: raisedNow ? d?.threshold ?? null : null, unit: sl.unit,
       text: raisedNow ? d?.text ?? '' : '已恢复正常', ts, pos, retrospective: retro, parentKey: sl.parentKey, evidence,
     });
   }

@@ -131,6 +131,8 @@ describe('record banks equal the kinds on their own state objects', () => {
     const [a, b] = drive([o, r], c, 7, 0, 120);
     expect(b).toBe(a);
     expect(r.rows.map((row) => records.describe(row))).toEqual(o.rows.map((row) => objects.describe(row)));
+    // What a recovery announces (value without the text) is describe's value.
+    expect(r.rows.map((row) => records.value(row))).toEqual(o.rows.map((row) => objects.describe(row).value));
 
     // The states as columns are the same data either way (the kind's state shape), and restore into either.
     const po = objects.pack(o.rows) as PackedStates;

@@ -32,6 +32,10 @@ export class ObjectBank<P, S> implements RuleBank<P> {
     return this.kind.describe(this.states[row]!);
   }
 
+  value(row: number): number | null {
+    return this.describe(row).value;
+  }
+
   deviceState(row: number): DeviceState {
     return this.kind.deviceState ? this.kind.deviceState(this.states[row]!) : 'ok';
   }
@@ -238,6 +242,11 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
 
   describe(row: number): RuleDetail {
     return this.kind.describe(this.view(row));
+  }
+
+  /** `describe(row).value`; the kinds whose value is a number of their record read it there. */
+  value(row: number): number | null {
+    return this.describe(row).value;
   }
 
   deviceState(row: number): DeviceState {

@@ -117,6 +117,8 @@ export interface RuleBank<P = unknown> {
   readonly ticks: boolean;
   tick(row: number, now: number): Level;
   describe(row: number): RuleDetail;
+  /** `describe(row).value` without the text: all a recovery announces (rules/engine/engine.ts `emit`). */
+  value(row: number): number | null;
   /** Many rows' checkpoint data at once, and row `i` of such a pack restored into a freshly added `row` with the
    * same params; false when it could not be (the rule starts fresh). Record banks' data points into the record
    * arena the checkpoint holds (`arena`: its chunks as int32 words). */

@@ -291,6 +291,12 @@ class RateBank extends RecordBank<RateParams, RateState, RateCfg> {
     return evaluateAt(this.cfgs[a[ai + CFG]!]!, this.f[c]!, ai + 2 * INT_WORDS, this.d[c]!, w, a, ai, sample);
   }
 
+  /** describe's value: the last rate. */
+  override value(row: number): number | null {
+    const r = this.d[chunkOf(row)]![wordOf(row) + RATE]!;
+    return r === r ? r : null;
+  }
+
   /** A view's window and doubles are its record's, in the chunk (bank.ts `detached` copies them for
    * checkpoints). */
   protected override view(row: number): RateState {

@@ -544,6 +544,13 @@ class StatisticBank extends RecordBank<StatisticParams, StatisticState, Statisti
     return evaluateEwmaAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, sample);
   }
 
+  /** describe's value: an EWMA's last value (baselines and sums: their describe). */
+  override value(row: number): number | null {
+    if (row < 0) return super.value(row);
+    const x = this.d[chunkOf(row)]![wordOf(row) + VALUE]!;
+    return x === x ? x : null;
+  }
+
   protected override view(row: number): StatisticState {
     if (row < 0) return this.objects[~row]!;
     const c = chunkOf(row), w = wordOf(row);

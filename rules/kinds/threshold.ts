@@ -195,6 +195,12 @@ class ThresholdBank extends RecordBank<ThresholdParams, ThresholdState, Threshol
     return evaluateAt(this.cfgs[a[ai + CFG]!]!, this.d[c]!, w, a, ai, sample);
   }
 
+  /** describe's value: the last value applied. */
+  override value(row: number): number | null {
+    const v = this.d[chunkOf(row)]![wordOf(row) + VALUE]!;
+    return v === v ? v : null;
+  }
+
   protected override view(row: number): ThresholdState {
     const c = chunkOf(row), w = wordOf(row);
     const a = this.i[c]!, ai = 2 * (w + DOUBLES);
