@@ -276,16 +276,19 @@ function restartAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array
   cfg.ladder.resetAt(a, ai + LADDER);
 }
 
-/** z of the last value against the statistics it was judged on (NaN during warm-up). */
-function zAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number): number {
-  if (a[ai + N]! < cfg.warmup) return NaN;
+/** z of the last value against the statistics it was judged on, stored at out[at] (not returned: a double
+ * returned by a call V8 does not inline is boxed, a heap number per reading). */
+function zTo(cfg: StatisticCfg, d: Float64Array, od: number, out: Float64Array, at: number): void {
   const sd = Math.sqrt(d[od + VARIANCE]!);
-  return (d[od + VALUE]! - d[od + MEAN]!) / (sd > cfg.minSd ? sd : cfg.minSd);
+  out[at] = (d[od + VALUE]! - d[od + MEAN]!) / (sd > cfg.minSd ? sd : cfg.minSd);
 }
 
+/** z of a state's last value (NaN during warm-up). */
 function zOf(st: StatisticState): number {
+  if (st.n < st.cfg.warmup) return NaN;
   toNumbers(st, scratchD, 0, scratchI, 0);
-  return zAt(st.cfg, scratchD, 0, scratchI, 0);
+  zTo(st.cfg, scratchD, 0, scratchD, VALUE);
+  return scratchD[VALUE]!;
 }
 
 function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
@@ -307,10 +310,8 @@ function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32
   d[od + VALUE] = x;
   let level: Level = Level.none;
   if (a[ai + N]! >= cfg.warmup) {
-    // zAt, inline: a double returned by a call V8 does not inline is boxed (a heap number per reading).
-    const sd = Math.sqrt(d[od + VARIANCE]!);
-    const z = (x - d[od + MEAN]!) / (sd > cfg.minSd ? sd : cfg.minSd);
-    ladderIn[0] = cfg.abs ? Math.abs(z) : z;
+    zTo(cfg, d, od, ladderIn, 0);
+    if (cfg.abs) ladderIn[0] = Math.abs(ladderIn[0]!);
     level = cfg.ladder.applyIn(a, ai + LADDER, dt);
   }
   if (level < cfg.freezeLevel) a[ai + DT] = dt < DT_CAP ? dt : DT_CAP;
