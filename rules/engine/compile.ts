@@ -250,7 +250,7 @@ function layout(sensors: CSensor[], pending: PendingRule[][]): Pick<Plan, 's' | 
   const s: SensorColumns = {
     lastTs: new Float64Array(n).fill(-Infinity), ruleFrom: new Int32Array(n + 1), metricFrom: new Int32Array(n + 1), quality: new Uint8Array(n),
     own: new Uint8Array(n), deviceLevel: new Uint8Array(n), deviceState: new Uint8Array(n), deviceSince: new Float64Array(n),
-    health: new Int32Array(n).fill(-1), program: new Int32Array(n).fill(-1), dependentReads: new Uint8Array(n), deviceHot: new Uint8Array(n),
+    health: new Int32Array(n).fill(-1), program: new Int32Array(n).fill(-1), dependentReads: new Uint8Array(n), deviceHot: new Uint8Array(n), heard: new Uint8Array(n),
     evTs: new Float64Array(n * EVIDENCE_SAMPLES), evVal: new Float32Array(n * EVIDENCE_SAMPLES), evQ: new Uint8Array(n * EVIDENCE_SAMPLES), evN: new Float64Array(n),
   };
   const m: MetricColumns = { name: new Array<string>(nm), derived: new Uint8Array(nm), last: new Float64Array(nm).fill(NaN), lastTs: new Float64Array(nm).fill(-Infinity) };

@@ -101,6 +101,43 @@ describe('history imports', () => {
     a.engine.tick(T0 + 61_000); // no live reading since the first tick: now they are silent
     expect(a.signals.filter((x) => x.kind === 'device').length).toBeGreaterThan(0);
   });
+
+  const imported = (e: JournalEntry): JournalEntry => ({ ...e, source: 'import', receivedAt: T0 });
+
+  it('move levels that no tick announces; the sensor\'s next live reading announces the level then in force', () => {
+    const a = setup();
+    const old = T0 - 3600_000;
+    // g1 at 30 % LEL for two minutes of history: yellow (≥ 25 held 30 s) in the import.
+    for (let k = 0; k <= 4; k++) a.engine.evaluate([imported(reading(1, old + k * 30_000, 30))]);
+    expect(a.engine.ruleLevel('b0', 'g1', 'th')).toBe(2);
+    a.engine.tick(T0); // why: before the fix this tick raised the imported yellow (CI: a demo's blue never came)
+    a.engine.tick(T0 + 5_000);
+    expect(a.signals.filter((x) => x.kind === 'process')).toEqual([]);
+    const b = setup(); // why: a restart keeps knowing that g1 was heard only through the import
+    b.engine.restore(a.engine.snapshot());
+    b.engine.tick(T0 + 5_000);
+    expect(b.signals.filter((x) => x.kind === 'process')).toEqual([]);
+    // A live reading that moves no level still announces what is in force.
+    a.engine.evaluate([{ ...reading(1, T0 + 6_000, 30), receivedAt: T0 + 6_000 }]);
+    expect(a.signals.filter((x) => x.kind === 'process').map((x) => [x.key, x.level])).toEqual([['b0/s/g1/process', 2]]);
+  });
+
+  it('a site rule over sensors heard only through an import announces at the first live reading of a member', () => {
+    const rules: ResolvedRuleLike[] = [{ id: 'two_yellow', kind: 'composite', scope: 'site' as const, target: { group: 'gas' }, params: { op: 'and', level: 'red', text: '两个探测器黄色', terms: [{ of: { type: ['gas_combustible'] }, test: { minLevel: 'yellow' }, need: 2 } ] } }]
+      .map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'test', clause: null, confidence: 'PROPOSAL', ...r }));
+    const calendar = { dayKind: () => null };
+    const baselines = new BaselineStore({ history: { series: async () => [] }, calendar });
+    const plan = compilePlan({ enterprises: benchRegistry(3), resolver: { forSensor: () => [MIX[0]!, MIX[3]!], forSite: () => rules }, kinds: RULE_KINDS, env: { calendar, enterprise: () => undefined, baseline: (e, s, m) => baselines.view(e, s, m) } });
+    const signals: LevelSignal[] = [];
+    const engine = new RuleEngine(plan, { now: () => T0, onSignal: (s) => signals.push(s) });
+    const old = T0 - 3600_000;
+    for (let k = 0; k <= 4; k++) engine.evaluate([0, 1].map((s) => imported(reading(s, old + k * 30_000, 30))));
+    engine.tick(T0);
+    expect(signals.filter((x) => x.key === 'b0/s/_site/gas')).toEqual([]);
+    engine.evaluate([{ ...reading(2, T0 + 1000, 2), receivedAt: T0 + 1000 }]); // why: g2 is no member at yellow, but a member heard live
+    engine.tick(T0 + 2000); // the composite is idle (it holds), yet its lagging slot is evaluated and announced
+    expect(signals.filter((x) => x.key === 'b0/s/_site/gas').map((x) => x.level)).toEqual([4]);
+  });
 });
 
 describe('site rules on the clock', () => {

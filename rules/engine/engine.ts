@@ -48,7 +48,8 @@ interface Checkpoint {
   pos: number;
   /** The plan's fixed part (`PlanPart`), serialized once per plan. */
   plan: Uint8Array;
-  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN'>;
+  /** `heard` since the twelfth session's end (absent: a sensor with readings counts as heard live). */
+  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN'> & { heard?: Uint8Array };
   m: Pick<MetricColumns, 'last' | 'lastTs'>;
   /** Per rule, its level. */
   level: Uint8Array;
@@ -82,7 +83,7 @@ interface CheckpointV3 {
   pos: number;
   fps: string[];
   keys: string[];
-  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN' | 'metricFrom' | 'ruleFrom'>;
+  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN' | 'metricFrom' | 'ruleFrom'> & { heard?: Uint8Array };
   m: Pick<MetricColumns, 'name' | 'last' | 'lastTs'>;
   /** Per rule: its definition (an index into `specs`), level and place in its bank's pack. */
   r: { specs: { id: string; kind: string; f: number }[]; spec: Int32Array; level: Uint8Array; packedAt: Int32Array };
@@ -174,6 +175,9 @@ export class RuleEngine {
     const imported = e.source === 'import';
     sample.imported = imported;
     sample.receivedAt = imported ? ts : e.receivedAt;
+    // The first live reading after an import announces the levels then in force, moved or not (tickSensor).
+    const firstLive = !imported && S.heard[i] === 1;
+    S.heard[i] = imported ? 1 : 2;
     const ok = e.quality === 'ok';
     const M = this.M;
     const m0 = S.metricFrom[i]!;
@@ -185,7 +189,7 @@ export class RuleEngine {
     // announce. A site rule that reads only levels (a detector's `orange_persisting`) cannot move either,
     // unless it is not idle (a duration running: a member's reading completes it on the reading's time).
     const reads = S.dependentReads[i]!;
-    if (changed || reads === 2 || (reads === 1 && this.dependentsBusy(i)) || (S.health[i]! >= 0 && S.deviceHot[i] === 1)) {
+    if (changed || reads === 2 || (reads === 1 && this.dependentsBusy(i)) || (S.health[i]! >= 0 && S.deviceHot[i] === 1) || firstLive) {
       this.settleSensor(i, imported ? -1 : e.pos, ts, this.o.now() - ts > this.retroMs);
     }
   }
@@ -243,7 +247,7 @@ export class RuleEngine {
     const sites = this.plan.sites;
     for (let u = from; u < to; u++) {
       if (u < n) this.tickSensor(u, now);
-      else if (u - n < rules.length) { if (this.siteIdle[u - n] === 0) this.evalSiteRule(rules[u - n]!, now, 0, false); }
+      else if (u - n < rules.length) { if (this.siteIdle[u - n] === 0) this.evalSiteRule(rules[u - n]!, now, this.heardLive(rules[u - n]!) ? 0 : -1, false); }
       else if (u - n - rules.length < sites.length) this.groupOffline(sites[u - n - rules.length]!, now);
     }
   }
@@ -252,20 +256,39 @@ export class RuleEngine {
     const R = this.R;
     let ticked = false;
     let changed = false;
+    let deviceChanged = false;
     const r1 = this.S.ruleFrom[i + 1]!;
     for (let j = this.S.ruleFrom[i]!; j < r1; j++) {
       if (R.ticks[j] !== 1) continue;
       ticked = true;
       let l = this.banks[R.bank[j]!]!.tick(R.row[j]!, now);
       if (R.seasonal[j] === 1 && !R.spec[j]!.inSeason!(now)) l = Level.none;
-      if (l !== R.level[j]) { R.level[j] = l; changed = true; }
+      if (l !== R.level[j]) { R.level[j] = l; changed = true; if (R.track[j] === 1) deviceChanged = true; }
     }
     if (!ticked) return;
     // A slot whose announcement lags its level (forgotten after an archive, uncovered) is settled too.
     const s = this.plan.sensors[i]!;
     if (changed || s.process.announced !== (s.process.covered ? Level.none : s.process.level) || s.device.announced !== (s.device.covered ? Level.none : s.device.level)) {
-      this.settleSensor(i, 0, now, false, true);
+      // Last heard through a history import: its levels are history, which the sensor's next live reading
+      // announces as then in force. A tick during (or after) an import announcing them would raise alerts for
+      // moments of the past, one after another as the import goes (a yellow raised and recovered in seconds).
+      // Only what the clock itself found now is announced: a device rule it moved (silence).
+      if (this.S.heard[i] === 1) this.settleSensor(i, -1, now, false, true, deviceChanged ? 0 : -1);
+      else this.settleSensor(i, 0, now, false, true);
     }
+  }
+
+  /** Whether a site rule may announce on the clock: not when its members were heard only through an import (none
+   * live yet, some imported): it would judge history (see tickSensor). */
+  private heardLive(r: CSiteRule): boolean {
+    const heard = this.S.heard;
+    let imported = false;
+    for (let k = 0; k < r.members.length; k++) {
+      const h = heard[r.members[k]!];
+      if (h === 2) return true;
+      if (h === 1) imported = true;
+    }
+    return !imported;
   }
 
   /** The checkpoint: rule states, sensor state and what each slot last announced, with the journal position.
@@ -289,7 +312,7 @@ export class RuleEngine {
     for (const sl of plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
     const cp: Checkpoint = {
       v: 5, pos: this.pos, plan: part.bytes,
-      s: { lastTs: S.lastTs, quality: S.quality, deviceState: S.deviceState, deviceSince: S.deviceSince, evTs: S.evTs, evVal: S.evVal, evQ: S.evQ, evN: S.evN },
+      s: { lastTs: S.lastTs, quality: S.quality, deviceState: S.deviceState, deviceSince: S.deviceSince, evTs: S.evTs, evVal: S.evVal, evQ: S.evQ, evN: S.evN, heard: S.heard },
       m: { last: M.last, lastTs: M.lastTs },
       level: R.level,
       arena: plan.arena.i,
@@ -389,6 +412,7 @@ export class RuleEngine {
         }
       }
       S.lastTs[i] = cp.s.lastTs[o]!;
+      S.heard[i] = cp.s.heard ? cp.s.heard[o]! : S.lastTs[i] > -Infinity ? 2 : 0;
       S.quality[i] = cp.s.quality[o]!;
       for (let k = cp.s.metricFrom[o]!; k < cp.s.metricFrom[o + 1]!; k++) {
         const mi = cs.metrics.findIndex((x) => x.name === cp.m.name[k]);
@@ -423,7 +447,7 @@ export class RuleEngine {
     }
   }
 
-  private settleSensor(i: number, pos: number, ts: number, retro: boolean, fromTick = false): void {
+  private settleSensor(i: number, pos: number, ts: number, retro: boolean, fromTick = false, devicePos = pos): void {
     const S = this.S;
     const prevOwn = S.own[i];
     const prevState = S.deviceState[i];
@@ -443,7 +467,7 @@ export class RuleEngine {
     this.settleSlot(s.process, pos, ts, retro);
     // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
     // the whole device is down (one site alert) or just this sensor (its own device alert).
-    if (!(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) this.settleSlot(s.device, pos, ts, retro);
+    if (!(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) this.settleSlot(s.device, devicePos, ts, retro);
     if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
@@ -463,6 +487,10 @@ export class RuleEngine {
     if (pos >= 0 && effective !== sl.announced) {
       sl.announced = effective;
       this.emit(sl, effective, ts, pos, retro);
+    } else if (pos < 0 && effective !== sl.announced) {
+      // Not announced (an import): the clock must evaluate the site rules behind it again, idle or not, so that
+      // the level is announced once it may be (tickRange, heardLive).
+      for (const c of sl.siteContributors) this.siteIdle[c.idx] = 0;
     }
     this.markHot(sl);
   }

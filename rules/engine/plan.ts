@@ -158,6 +158,9 @@ export interface SensorColumns {
   dependentReads: Uint8Array;
   /** 1 while the device slot's level or announcement is not none. */
   deviceHot: Uint8Array;
+  /** How the newest evaluated reading came: 0 none yet, 1 a history import, 2 live. Levels an import moved are
+   * history: the clock announces none of them until the sensor's next live reading (engine.ts tickSensor). */
+  heard: Uint8Array;
   /** Index of the sensor's shape in `Plan.shapes` (its generated evaluator, program.ts), −1 for the generic loop. */
   program: Int32Array;
   /** Evidence ring: the last EVIDENCE_SAMPLES samples of the first metric (ts, value, quality index). */
