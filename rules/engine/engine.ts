@@ -37,9 +37,8 @@ export interface EngineCounters {
 }
 
 const QUALITY_INDEX = new Map<string, number>(QUALITIES.map((q, i) => [q, i]));
-const STATE_INDEX = new Map<string, number>(DEVICE_STATES.map((d, i) => [d, i]));
-const SILENT = STATE_INDEX.get('silent')!;
-const COMM_LOST = STATE_INDEX.get('comm_lost')!;
+const SILENT = DEVICE_STATES.indexOf('silent');
+const COMM_LOST = DEVICE_STATES.indexOf('comm_lost');
 const isOffline = (state: number) => state === SILENT || state === COMM_LOST;
 
 /** What a checkpoint holds (format 5; see `snapshot`). */
@@ -425,8 +424,7 @@ export class RuleEngine {
       S.evN[i] = cp.s.evN[o]!;
       S.deviceState[i] = cp.s.deviceState[o]!;
       S.deviceSince[i] = cp.s.deviceSince[o]!;
-      S.own[i] = this.maxLevel(i, 0);
-      S.deviceLevel[i] = this.maxLevel(i, 1);
+      this.trackLevels(i);
     }
     for (const r of this.plan.siteRules) {
       const c = cp.site[r.uid];
@@ -451,12 +449,11 @@ export class RuleEngine {
     const S = this.S;
     const prevOwn = S.own[i];
     const prevState = S.deviceState[i];
-    S.own[i] = this.maxLevel(i, 0);
-    S.deviceLevel[i] = this.maxLevel(i, 1);
+    this.trackLevels(i);
     const h = S.health[i]!;
     if (h >= 0) {
       const bank = this.banks[this.R.bank[h]!]!;
-      S.deviceState[i] = STATE_INDEX.get(bank.deviceState(this.R.row[h]!)) ?? 0;
+      S.deviceState[i] = bank.deviceStateIndex(this.R.row[h]!);
       S.deviceSince[i] = bank.deviceSince(this.R.row[h]!);
     }
     const s = this.plan.sensors[i]!;
@@ -467,7 +464,11 @@ export class RuleEngine {
     this.settleSlot(s.process, pos, ts, retro);
     // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
     // the whole device is down (one site alert) or just this sensor (its own device alert).
-    if (!(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) this.settleSlot(s.device, devicePos, ts, retro);
+    // The device slot cannot move when it has no level and announced none (deviceHot 0), no device rule has a
+    // level, and no site rule (one may feed it) was evaluated here: most settles (a process level moved) skip it.
+    if ((deps || S.deviceLevel[i] !== 0 || S.deviceHot[i] === 1) && !(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) {
+      this.settleSlot(s.device, devicePos, ts, retro);
+    }
     if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
@@ -500,12 +501,16 @@ export class RuleEngine {
     if (sl.kind === 'device' && sl.sensorIdx >= 0) this.S.deviceHot[sl.sensorIdx] = sl.level !== Level.none || sl.announced !== Level.none ? 1 : 0;
   }
 
-  /** Max level over sensor i's rules of one track (0 process, 1 device). */
-  private maxLevel(i: number, track: number): Level {
-    const R = this.R;
-    let l = 0;
-    for (let j = this.S.ruleFrom[i]!; j < this.S.ruleFrom[i + 1]!; j++) if (R.track[j] === track && R.level[j]! > l) l = R.level[j]!;
-    return l as Level;
+  /** S.own and S.deviceLevel of sensor i: the max level over its rules of each track, in one pass. */
+  private trackLevels(i: number): void {
+    const R = this.R, S = this.S;
+    let own = 0, device = 0;
+    for (let j = S.ruleFrom[i]!, end = S.ruleFrom[i + 1]!; j < end; j++) {
+      const l = R.level[j]!;
+      if (R.track[j] === 0) { if (l > own) own = l; } else if (l > device) device = l;
+    }
+    S.own[i] = own;
+    S.deviceLevel[i] = device;
   }
 
   private recomputeTop(sl: AlertSlot): void {

@@ -5,7 +5,10 @@
 // inlines it) reads and writes the record in place.
 import { Level } from '../../core/level.ts';
 import { restoreInto, snapshotOf } from './snapshot.ts';
-import type { DeviceState, RuleBank, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { DEVICE_STATES, type DeviceState, type RuleBank, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
+
+/** A device state's index in DEVICE_STATES (0, ok, for none known). */
+const stateIndex = (state: DeviceState): number => Math.max(0, DEVICE_STATES.indexOf(state));
 
 export class ObjectBank<P, S> implements RuleBank<P> {
   readonly ticks: boolean;
@@ -38,6 +41,10 @@ export class ObjectBank<P, S> implements RuleBank<P> {
 
   deviceState(row: number): DeviceState {
     return this.kind.deviceState ? this.kind.deviceState(this.states[row]!) : 'ok';
+  }
+
+  deviceStateIndex(row: number): number {
+    return stateIndex(this.deviceState(row));
   }
 
   deviceSince(row: number): number {
@@ -251,6 +258,10 @@ export abstract class RecordBank<P, S, C> implements RuleBank<P> {
 
   deviceState(row: number): DeviceState {
     return this.kind.deviceState ? this.kind.deviceState(this.view(row)) : 'ok';
+  }
+
+  deviceStateIndex(row: number): number {
+    return stateIndex(this.deviceState(row));
   }
 
   deviceSince(row: number): number {

@@ -384,8 +384,13 @@ class HealthBank extends RecordBank<HealthParams, HealthState, HealthCfg> {
   }
 
   override deviceState(row: number): DeviceState {
+    return DEVICE_STATES[this.deviceStateIndex(row)]!;
+  }
+
+  /** The record's state code is the state's index in DEVICE_STATES. */
+  override deviceStateIndex(row: number): number {
     const c = chunkOf(row), w = wordOf(row);
-    return DEVICE_STATES[effectiveCodeAt(this.i[c]!, 2 * (w + DOUBLES))]!;
+    return effectiveCodeAt(this.i[c]!, 2 * (w + DOUBLES));
   }
 
   override deviceSince(row: number): number {

@@ -125,6 +125,8 @@ export interface RuleBank<P = unknown> {
   pack(rows: readonly number[]): unknown;
   unpack(packed: unknown, i: number, row: number, arena: readonly Int32Array[] | null): boolean;
   deviceState(row: number): DeviceState;
+  /** `deviceState` as its index in DEVICE_STATES (the engine's settle path: no string, no map lookup). */
+  deviceStateIndex(row: number): number;
   deviceSince(row: number): number;
 }
 
