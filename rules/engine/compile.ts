@@ -83,7 +83,8 @@ export function compilePlan(input: CompileInput): Plan {
     const key = JSON.stringify([r.id, r.kind, r.version, r.thresholdSource, defaultValues, r.source, r.clause, r.confidence, fingerprint, g, track]);
     let sp = specs.get(key);
     if (!sp) {
-      sp = { id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, defaultValues, source: r.source, clause: r.clause, confidence: r.confidence, params, fingerprint, inSeason, track };
+      const evidenceRule = Object.freeze({ id: r.id, kind: r.kind, version: r.version, source: r.source, clause: r.clause, confidence: r.confidence, params });
+      sp = { id: r.id, kindName: r.kind, version: r.version, thresholdSource: r.thresholdSource, defaultValues, source: r.source, clause: r.clause, confidence: r.confidence, params, fingerprint, inSeason, track, evidenceRule };
       specs.set(key, sp);
     }
     return sp;
@@ -207,7 +208,7 @@ export function compilePlan(input: CompileInput): Plan {
     // Field by field, not a spread: one hidden class for every site rule (see sensorInfo).
     const cr: CSiteRule = {
       id: sp.id, kindName: sp.kindName, version: sp.version, thresholdSource: sp.thresholdSource, defaultValues: sp.defaultValues, source: sp.source,
-      clause: sp.clause, confidence: sp.confidence, params: sp.params, fingerprint: sp.fingerprint, inSeason: sp.inSeason, track: sp.track,
+      clause: sp.clause, confidence: sp.confidence, params: sp.params, fingerprint: sp.fingerprint, inSeason: sp.inSeason, track: sp.track, evidenceRule: sp.evidenceRule,
       uid, idx: siteRules.length, kind, state: init.state, level: Level.none, members, memberMetric: [], slot: s,
     };
     s.siteContributors.push(cr);

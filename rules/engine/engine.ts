@@ -539,10 +539,7 @@ export class RuleEngine {
     const bank = j >= 0 ? this.banks[R.bank[j]!]! : null;
     const d = bank ? (raisedNow ? bank.describe(R.row[j]!) : null) : sl.topSite ? sl.topSite.kind.describe(sl.topSite.state) : null;
     const value = bank && !raisedNow ? bank.value(R.row[j]!) : d?.value ?? null;
-    const evidence: Evidence | null = raisedNow && spec ? {
-      samples: sl.sensorIdx >= 0 ? this.evidenceOf(sl.sensorIdx) : [],
-      rule: { id: spec.id, kind: spec.kindName, version: spec.version, source: spec.source, clause: spec.clause, confidence: spec.confidence, params: spec.params },
-    } : null;
+    const evidence: Evidence | null = raisedNow && spec ? { samples: sl.sensorIdx >= 0 ? this.evidenceOf(sl.sensorIdx) : [], rule: spec.evidenceRule } : null;
     this.counters.signals++;
     this.o.onSignal({
       key: sl.key, kind: sl.kind, enterpriseId: sl.enterpriseId, siteId: sl.siteId, sensorId: sl.sensorId, metric: sl.metric,
@@ -605,7 +602,8 @@ export class RuleEngine {
     const total = S.evN[i]!;
     const n = Math.min(total, EVIDENCE_SAMPLES);
     for (let k = total - n; k < total; k++) {
-      const at = i * EVIDENCE_SAMPLES + (k % EVIDENCE_SAMPLES);
+      // k is a double (S.evN): `k % 8` would be a call to fmod; on its low 32 bits (8 divides 2^32) an integer op.
+      const at = i * EVIDENCE_SAMPLES + ((k >>> 0) % EVIDENCE_SAMPLES);
       out.push({ ts: S.evTs[at]!, value: Math.round(S.evVal[at]! * 1e4) / 1e4, quality: QUALITIES[S.evQ[at]!] ?? 'ok' });
     }
     return out;

@@ -13,6 +13,7 @@ import type { Level } from '../../core/level.ts';
 import type { SensorInfo, SiteDef } from '../../core/registry.ts';
 import type { RuleBank, SiteRuleKind, Track } from '../kinds/kind.ts';
 import type { RecordArena } from '../kinds/bank.ts';
+import type { Evidence } from './signal.ts';
 
 /** A rule as the packs resolve it for one sensor or site (rules/packs/resolve.ts). */
 export interface ResolvedRuleLike {
@@ -50,6 +51,8 @@ export interface RuleSpec {
   /** Out of season (site `season`), the rule's level is forced to none (domain.md §2.3). */
   inSeason: ((ts: number) => boolean) | null;
   track: Track;
+  /** The rule as every alert's evidence names it: made once per definition (frozen, shared by its signals). */
+  evidenceRule: Evidence['rule'];
 }
 
 export interface CSiteRule extends RuleSpec {

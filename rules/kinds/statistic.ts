@@ -141,6 +141,9 @@ class StatisticCfg {
   /** Memo of α for the last gap seen (a pure function of dt; sensors of one cadence share it). */
   memoDt = -1;
   memoAlpha = 0;
+  /** Per level, its step's conditions as alert text ("z ≥ 4σ", then the clear one "z < 3σ"), made at the level's
+   * first alert: fixed by the config, so sensors sharing it share them (describe formatted them at every alert). */
+  readonly conditionText: (readonly [enter: string, clear: string] | undefined)[] = [];
   constructor(p: StatisticParams, minSd: number, readonly ladder: Ladder, readonly zh: string, readonly unit: string) {
     this.ewma = p.mode === 'ewma';
     this.sum = p.mode === 'sum';
@@ -468,11 +471,12 @@ function describe(st: StatisticState): RuleDetail {
   const ladder = cfg.ladder;
   const step = ladder.step(level)!;
   const q = cfg.abs ? Math.abs(cfg.ratio ? score - 1 : score) : score;
-  const enter = condition(cfg, ladder.sign > 0 ? '≥' : '≤', step.enter);
+  const [enter, clear] = (cfg.conditionText[level] ??= [
+    condition(cfg, ladder.sign > 0 ? '≥' : '≤', step.enter),
+    condition(cfg, ladder.sign > 0 ? '<' : '>', step.clear ?? step.enter),
+  ]);
   const colour = `${colourZh(level)}阈值`;
-  const text = ladder.meetsEnter(level, q)
-    ? `${v}，${against}，${enter} (${colour})`
-    : `${v}，${against}，未回到清除值 ${condition(cfg, ladder.sign > 0 ? '<' : '>', step.clear ?? step.enter)} (${colour} ${enter} 保持)`;
+  const text = ladder.meetsEnter(level, q) ? `${v}，${against}，${enter} (${colour})` : `${v}，${against}，未回到清除值 ${clear} (${colour} ${enter} 保持)`;
   return { value: x, threshold: thresholdValue(cfg, x, ref, score, step.enter), nativeAlarm: step.native ?? null, text };
 }
 

@@ -90,4 +90,21 @@ describe('fmtValue', () => {
     { v: 0, want: '0' },
   ];
   it.each(rows)('$v → $want', ({ v, want }) => expect(fmtValue(v)).toBe(want));
+
+  it('formats |v| ≥ 1 exactly as toFixed does (its own fast path), ties and binary near-ties included', () => {
+    const ref = (v: number) => { const a = Math.abs(v); return v.toFixed(a >= 1000 ? 0 : a >= 10 ? 1 : 2); };
+    const vs: number[] = [1.005, 2.675, 1.45, 9.995, 99.95, 999.5, 1000.5, 2.5e9, 4.35, 1.255, 10.05, 10.25, 1, 10, 1000, 999.999, 9.9999, -1.005, -26.25, -1000.5];
+    let x = 12345;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
+    for (let k = 0; k < 200_000; k++) {
+      const mag = 10 ** (rnd() * 7); // 1 … 1e7
+      vs.push((rnd() < 0.5 ? -1 : 1) * mag);
+      // Decimal ties and values one ulp either side of them: where a fast rounding would differ.
+      const d = mag >= 1000 ? 0 : mag >= 10 ? 1 : 2;
+      const tie = (Math.floor(mag * 10 ** d) + 0.5) / 10 ** d;
+      vs.push(tie, tie + Number.EPSILON * tie, tie - Number.EPSILON * tie);
+    }
+    const bad = vs.filter((v) => fmtValue(v) !== ref(v));
+    expect(bad.map((v) => [v, fmtValue(v), ref(v)])).toEqual([]);
+  });
 });
