@@ -122,6 +122,16 @@ describe('history imports', () => {
     expect(a.signals.filter((x) => x.kind === 'process').map((x) => [x.key, x.level])).toEqual([['b0/s/g1/process', 2]]);
   });
 
+  it('a device state an import reported (comm_lost) is announced by the sensor\'s next live reading, not by a tick', () => {
+    const a = setup();
+    const old = T0 - 3600_000;
+    a.engine.evaluate([{ ...imported(reading(1, old, 2)), quality: 'comm_lost' }]);
+    a.engine.tick(T0); // why: a tick used to announce the imported comm_lost (the offline grouping settles every device slot)
+    expect(a.signals).toEqual([]);
+    a.engine.evaluate([{ ...reading(1, T0 + 1000, 2), quality: 'comm_lost', receivedAt: T0 + 1000 }]);
+    expect(a.signals.map((x) => [x.key, x.level])).toEqual([['b0/s/g1/device', 2]]);
+  });
+
   it('a site rule over sensors heard only through an import announces at the first live reading of a member', () => {
     const rules: ResolvedRuleLike[] = [{ id: 'two_yellow', kind: 'composite', scope: 'site' as const, target: { group: 'gas' }, params: { op: 'and', level: 'red', text: '两个探测器黄色', terms: [{ of: { type: ['gas_combustible'] }, test: { minLevel: 'yellow' }, need: 2 } ] } }]
       .map((r) => ({ version: 1, thresholdSource: 'default' as const, source: 'test', clause: null, confidence: 'PROPOSAL', ...r }));

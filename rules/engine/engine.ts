@@ -563,7 +563,9 @@ export class RuleEngine {
     for (const i of site.sensors) {
       const s = this.plan.sensors[i]!;
       s.device.covered = covered.has(i);
-      this.settleSlot(s.device, 0, now, false);
+      // A sensor last heard through an import: its device level is history (a comm_lost it reported then), unless the
+      // clock found it silent now (tickSensor).
+      this.settleSlot(s.device, this.S.heard[i] === 1 && this.S.deviceState[i] !== SILENT ? -1 : 0, now, false);
     }
     const sl = site.offline;
     const level = offlineDevices.length > 0 ? (this.o.offlineLevel ?? Level.yellow) : Level.none;
