@@ -111,6 +111,8 @@ export class RuleEngine {
    * evaluation); the tick skips those. A gas site carries one `orange_persisting` composite per detector: 10k of
    * them evaluated every tick cost ≈ 20 ms of the event loop, and that was the end-to-end p99. */
   private siteIdle = new Uint8Array(0);
+  /** Per sensor, its process slot (plan.sensors[i].process). */
+  private processSlots: AlertSlot[] = [];
   /** Journal position of the newest entry applied. */
   pos = 0;
 
@@ -136,6 +138,7 @@ export class RuleEngine {
     this.banks = plan.banks;
     this.programs = plan.shapes.map((shape) => buildProgram(shape, plan.m, plan.r, plan.banks, this.sample));
     this.siteIdle = new Uint8Array(plan.siteRules.length);
+    this.processSlots = plan.sensors.map((c) => c.process);
     this.planPart = null;
     let widest = 1;
     for (let i = 0; i < plan.sensors.length; i++) widest = Math.max(widest, plan.s.metricFrom[i + 1]! - plan.s.metricFrom[i]!);
@@ -456,20 +459,22 @@ export class RuleEngine {
       S.deviceState[i] = bank.deviceStateIndex(this.R.row[h]!);
       S.deviceSince[i] = bank.deviceSince(this.R.row[h]!);
     }
-    const s = this.plan.sensors[i]!;
     // Site rules reading this sensor first, then each slot once: a reading that lifts a detector to orange
     // and, through a composite on the same alert, to red is one announcement (red), not orange then red.
     const deps = S.dependentReads[i] !== 0 && (!fromTick || prevOwn !== S.own[i] || prevState !== S.deviceState[i]);
-    if (deps) for (const r of s.dependents) this.evalSiteRule(r, ts, pos, retro, false);
-    this.settleSlot(s.process, pos, ts, retro);
-    // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
-    // the whole device is down (one site alert) or just this sensor (its own device alert).
+    if (deps) for (const r of this.plan.sensors[i]!.dependents) this.evalSiteRule(r, ts, pos, retro, false);
+    // The process slot from a column of its own: the sensor's object (one more cache miss at 10k sensors) is read
+    // only when its device slot or site rules are in play.
+    this.settleSlot(this.processSlots[i]!, pos, ts, retro);
     // The device slot cannot move when it has no level and announced none (deviceHot 0), no device rule has a
     // level, and no site rule (one may feed it) was evaluated here: most settles (a process level moved) skip it.
-    if ((deps || S.deviceLevel[i] !== 0 || S.deviceHot[i] === 1) && !(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) {
-      this.settleSlot(s.device, devicePos, ts, retro);
+    // Silence found by the clock is announced by groupOffline at the end of the tick, once it is known whether
+    // the whole device is down (one site alert) or just this sensor (its own device alert).
+    if (deps || S.deviceLevel[i] !== 0 || S.deviceHot[i] === 1) {
+      const s = this.plan.sensors[i]!;
+      if (!(fromTick && s.sharedDevice && isOffline(S.deviceState[i]!))) this.settleSlot(s.device, devicePos, ts, retro);
+      if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
     }
-    if (deps) for (const r of s.dependents) if (r.slot !== s.process && r.slot !== s.device) this.settleSlot(r.slot, pos, ts, retro);
   }
 
   private evalSiteRule(r: CSiteRule, now: number, pos: number, retro: boolean, settle = true): void {
