@@ -47,7 +47,7 @@ interface Checkpoint {
   pos: number;
   /** The plan's fixed part (`PlanPart`), serialized once per plan. */
   plan: Uint8Array;
-  /** `heard` since the twelfth session's end (absent: a sensor with readings counts as heard live). */
+  /** `heard` is absent from checkpoints written before it existed: a sensor with readings then counts as heard live. */
   s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN'> & { heard?: Uint8Array };
   m: Pick<MetricColumns, 'last' | 'lastTs'>;
   /** Per rule, its level. */

@@ -295,7 +295,7 @@ export function fmtValue(v: number): string {
 
 const SCALE = [1, 10, 100];
 
-/** v.toFixed(d) for |v| = a ≥ 1 and d ≤ 2, a quarter of its cost (an alert's text formats 3-4 numbers: toFixed was
+/** v.toFixed(d) for |v| = a ≥ 1 and d ≤ 2, at half its cost (an alert's text formats 3-4 numbers: toFixed was
  * most of it). toFixed rounds the exact binary value to the nearest n / 10^d, a tie upwards; the float product
  * a · 10^d is within 2.4e-7 of the exact one below 2^31, so away from a tie (the fraction not within 1e-6 of
  * one half) rounding the product gives the same n; near a tie, and above 2^31, toFixed decides. */
