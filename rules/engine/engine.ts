@@ -10,15 +10,15 @@
 //   reading announces whatever level is then in force.
 // - A reading evaluated more than `retrospectiveMs` after its device time raises a retrospective alert.
 // - quality ≠ ok never feeds process rules (domain.md §2); the device track sees everything.
-import v8 from 'node:v8';
 import { Level } from '../../core/level.ts';
 import type { JournalEntry } from '../../core/reading.ts';
 import { QUALITIES } from '../../core/reading.ts';
 import { DEVICE_STATES, type DeviceState, type MemberView, type RuleBank, type Sample } from '../kinds/kind.ts';
 import type { Evidence, LevelSignal } from './signal.ts';
-import type { AlertSlot, CSite, CSiteRule, MetricColumns, Plan, RuleColumns, RuleSpec, SensorColumns } from './plan.ts';
+import type { AlertSlot, CSite, CSiteRule, MetricColumns, Plan, RuleColumns, SensorColumns } from './plan.ts';
 import { EVIDENCE_SAMPLES } from './compile.ts';
-import { restoreInto, snapshotOf } from '../kinds/snapshot.ts';
+import { restoreInto } from '../kinds/snapshot.ts';
+import { makePlanPart, readCheckpoint, writeCheckpoint, type Checkpoint, type CheckpointV3, type PlanPart } from './checkpoint.ts';
 import { buildProgram, type SensorProgram } from './program.ts';
 
 export interface EngineOptions {
@@ -40,56 +40,6 @@ const QUALITY_INDEX = new Map<string, number>(QUALITIES.map((q, i) => [q, i]));
 const SILENT = DEVICE_STATES.indexOf('silent');
 const COMM_LOST = DEVICE_STATES.indexOf('comm_lost');
 const isOffline = (state: number) => state === SILENT || state === COMM_LOST;
-
-/** What a checkpoint holds (format 5; see `snapshot`). */
-interface Checkpoint {
-  v: 5;
-  pos: number;
-  /** The plan's fixed part (`PlanPart`), serialized once per plan. */
-  plan: Uint8Array;
-  /** `heard` is absent from checkpoints written before it existed: a sensor with readings then counts as heard live. */
-  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN'> & { heard?: Uint8Array };
-  m: Pick<MetricColumns, 'last' | 'lastTs'>;
-  /** Per rule, its level. */
-  level: Uint8Array;
-  /** The record banks' chunks as int32 words, as they are (bank.ts RawRecords points into them). */
-  arena: Int32Array[];
-  /** Per bank, in `PlanPart.bankKinds` order, its `pack` of its rows. */
-  banks: unknown[];
-  /** Site rules not as `init` makes them (a kind's `checkpoint`, or the state copied whole) and their levels. */
-  site: Record<string, { s: unknown; l: number }>;
-  slots: Record<string, [number, number, boolean]>;
-}
-
-/** What is fixed for a plan, to match a checkpoint's rows against another plan: sensor keys, metric names, rule
- * definitions (params fingerprints once in `fps`), each rule's place in its bank's pack, site rules' fingerprints. */
-interface PlanPart {
-  fps: string[];
-  keys: string[];
-  metricFrom: SensorColumns['metricFrom'];
-  ruleFrom: SensorColumns['ruleFrom'];
-  metricName: MetricColumns['name'];
-  specs: { id: string; kind: string; f: number }[];
-  spec: Int32Array;
-  packedAt: Int32Array;
-  bankKinds: string[];
-  siteF: Record<string, number>;
-}
-
-/** Format 3 (every bank's rows as columns, names in every checkpoint), and the form `adopt` reads any format in. */
-interface CheckpointV3 {
-  v: 3;
-  pos: number;
-  fps: string[];
-  keys: string[];
-  s: Pick<SensorColumns, 'lastTs' | 'quality' | 'deviceState' | 'deviceSince' | 'evTs' | 'evVal' | 'evQ' | 'evN' | 'metricFrom' | 'ruleFrom'> & { heard?: Uint8Array };
-  m: Pick<MetricColumns, 'name' | 'last' | 'lastTs'>;
-  /** Per rule: its definition (an index into `specs`), level and place in its bank's pack. */
-  r: { specs: { id: string; kind: string; f: number }[]; spec: Int32Array; level: Uint8Array; packedAt: Int32Array };
-  banks: { kind: string; packed: unknown }[];
-  site: Record<string, { f: number; s: unknown; l: number }>;
-  slots: Record<string, [number, number, boolean]>;
-}
 
 export class RuleEngine {
   readonly counters: EngineCounters = { evaluated: 0, late: 0, unknown: 0, signals: 0 };
@@ -293,70 +243,23 @@ export class RuleEngine {
     return !imported;
   }
 
-  /** The checkpoint: rule states, sensor state and what each slot last announced, with the journal position.
-   * Format 5: what is fixed for the plan (names, definitions, places) serialized once per plan; the sensor,
-   * metric and rule columns as they are; the record banks' arena chunks as they are, with each bank's `pack`
-   * saying where its rows' records are (object banks: states as columns); site rules' states (a kind's
-   * `checkpoint`, or copied whole) where not as `init` makes them. It runs on the serving thread, so it is made of
-   * a few large arrays and no object per rule or sensor: at 10k gas detectors ≈ 6 ms (format 3, with whole
-   * composite copies and a state object per row: ≈ 135 ms). */
+  /** The checkpoint (checkpoint.ts `writeCheckpoint`, format 5): rule states, sensor state and what each slot last
+   * announced, with the journal position. It runs on the serving thread: at 10k gas detectors ≈ 6 ms. */
   snapshot(): Uint8Array {
-    const { S, M, R, banks } = this;
-    const plan = this.plan;
-    const part = (this.planPart ??= this.makePlanPart());
-    const site: Checkpoint['site'] = {};
-    for (const r of plan.siteRules) {
-      const s = r.kind.checkpoint ? r.kind.checkpoint(r.state) : snapshotOf(r.state);
-      // A rule as `init` makes it, with no level up, is what a restore starts from anyway.
-      if (s !== null || r.level !== Level.none) site[r.uid] = { s, l: r.level };
-    }
-    const slots: Checkpoint['slots'] = {};
-    for (const sl of plan.slots.values()) if (sl.announced !== Level.none || sl.level !== Level.none) slots[sl.key] = [sl.level, sl.announced, sl.covered];
-    const cp: Checkpoint = {
-      v: 5, pos: this.pos, plan: part.bytes,
-      s: { lastTs: S.lastTs, quality: S.quality, deviceState: S.deviceState, deviceSince: S.deviceSince, evTs: S.evTs, evVal: S.evVal, evQ: S.evQ, evN: S.evN, heard: S.heard },
-      m: { last: M.last, lastTs: M.lastTs },
-      level: R.level,
-      arena: plan.arena.i,
-      banks: banks.map((b, i) => b.pack(part.rowsOf[i]!)),
-      site, slots,
-    };
-    return v8.serialize(cp);
+    return writeCheckpoint(this.plan, (this.planPart ??= makePlanPart(this.plan)), this.pos);
   }
 
-  /** The plan's fixed part of every checkpoint, and each bank's rows in pack order. */
-  private planPart: { bytes: Uint8Array; rowsOf: number[][] } | null = null;
-  private makePlanPart(): { bytes: Uint8Array; rowsOf: number[][] } {
-    const { S, M, R, banks, plan } = this;
-    const nr = R.level.length;
-    const rowsOf: number[][] = banks.map(() => []);
-    const packedAt = new Int32Array(nr);
-    for (let j = 0; j < nr; j++) { const b = R.bank[j]!; packedAt[j] = rowsOf[b]!.length; rowsOf[b]!.push(R.row[j]!); }
-    const fps: string[] = [];
-    const fpIndex = new Map<string, number>();
-    const fp = (fingerprint: string) => {
-      let f = fpIndex.get(fingerprint);
-      if (f === undefined) { f = fps.length; fps.push(fingerprint); fpIndex.set(fingerprint, f); }
-      return f;
-    };
-    const siteF: PlanPart['siteF'] = {};
-    for (const r of plan.siteRules) siteF[r.uid] = fp(r.fingerprint);
-    const part: PlanPart = {
-      ...specTable(R.spec, fp), fps, keys: plan.sensors.map((c) => c.key), metricFrom: S.metricFrom, ruleFrom: S.ruleFrom,
-      metricName: M.name, packedAt, bankKinds: banks.map((b) => b.kind.kind), siteF,
-    };
-    return { bytes: v8.serialize(part), rowsOf };
-  }
+  /** The plan's fixed part of every checkpoint, and each bank's rows in pack order (made at the first one). */
+  private planPart: PlanPart | null = null;
 
   /** Restores a checkpoint into the current plan (rules whose params changed start fresh). A checkpoint of an
    * older or unknown format (4: records copied per row, written only during the eleventh session) restores the
    * journal position and what the slots announced; rule state starts fresh. */
   restore(bytes: Uint8Array): void {
-    const cp = v8.deserialize(bytes) as Checkpoint | CheckpointV3 | { v: number; pos: number; slots: Checkpoint['slots'] };
-    this.pos = cp.pos;
-    if (cp.v === 5) this.adopt(fromFormat5(cp as Checkpoint), (cp as Checkpoint).arena);
-    else if (cp.v === 3) this.adopt(cp as CheckpointV3, null);
-    else this.adoptSlots(cp.slots ?? {});
+    const c = readCheckpoint(bytes);
+    this.pos = c.pos;
+    if (c.cp) this.adopt(c.cp, c.arena);
+    else this.adoptSlots(c.slots);
   }
 
   /** What GET /api/sensors shows: the level in force at a sensor (max over its rules and site rules feeding
@@ -639,34 +542,6 @@ function metricValue(M: MetricColumns, mi: number, values: Record<string, number
   }
   const v = values[M.name[mi]!];
   return typeof v === 'number' ? v : v === true ? 1 : v === false ? 0 : NaN;
-}
-
-/** A format 5 checkpoint in the form `adopt` reads (its plan part unpacked). */
-function fromFormat5(cp: Checkpoint): CheckpointV3 {
-  const p = v8.deserialize(cp.plan) as PlanPart;
-  const site: CheckpointV3['site'] = {};
-  for (const [uid, e] of Object.entries(cp.site)) site[uid] = { f: p.siteF[uid] ?? -1, s: e.s, l: e.l };
-  return {
-    v: 3, pos: cp.pos, fps: p.fps, keys: p.keys,
-    s: { ...cp.s, metricFrom: p.metricFrom, ruleFrom: p.ruleFrom },
-    m: { name: p.metricName, last: cp.m.last, lastTs: cp.m.lastTs },
-    r: { specs: p.specs, spec: p.spec, level: cp.level, packedAt: p.packedAt },
-    banks: p.bankKinds.map((kind, b) => ({ kind, packed: cp.banks[b] })),
-    site, slots: cp.slots,
-  };
-}
-
-/** The distinct rule definitions of a plan, and each rule's index into them (a checkpoint names each once). */
-function specTable(specs: readonly RuleSpec[], fp: (fingerprint: string) => number): { specs: { id: string; kind: string; f: number }[]; spec: Int32Array } {
-  const index = new Map<RuleSpec, number>();
-  const table: { id: string; kind: string; f: number }[] = [];
-  const spec = new Int32Array(specs.length);
-  specs.forEach((sp, j) => {
-    let i = index.get(sp);
-    if (i === undefined) { i = table.length; index.set(sp, i); table.push({ id: sp.id, kind: sp.kindName, f: fp(sp.fingerprint) }); }
-    spec[j] = i;
-  });
-  return { specs: table, spec };
 }
 
 function needsOrdering(entries: readonly JournalEntry[]): boolean {
