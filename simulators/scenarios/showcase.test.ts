@@ -27,6 +27,21 @@ describe('showcase scenario: incidents in force at the start', () => {
     expect(first.ts - run.startMs).toBeLessThan(SHOWCASE_CUT_POWER_AFTER_MS + 30_000);
   });
 
+  it('holds a second heading\'s face in the pre-alarm band (blue: 0.8–1.0 % at a 1.0 % alarm point) at the start, falling after', () => {
+    const p = f.preAlarm!;
+    expect(p.restartAtMs).toBe(run.startMs); // why: the fan runs again at the start, so its own alert is history
+    expect(p.stopAtMs).toBeLessThan(run.startMs - 5 * MINUTE_MS);
+    const ch4 = (from: number, to: number) => at(p.face, from, to).map((r) => r.values.ch4 as number);
+    const first = ch4(0, MINUTE_MS)[0]!;
+    expect(first).toBeGreaterThanOrEqual(0.8);
+    expect(first).toBeLessThan(1.0);
+    // Blue's 30 s on-delay is served before the start: the last half minute of history is in the band on average.
+    const last = ch4(-30_000, 0);
+    expect(last.reduce((x, y) => x + y, 0) / last.length).toBeGreaterThan(0.82);
+    expect(Math.max(...ch4(-10 * MINUTE_MS, 3 * MINUTE_MS))).toBeLessThan(1.0); // why: never the alarm value (yellow)
+    expect(Math.max(...ch4(2 * MINUTE_MS, 3 * MINUTE_MS))).toBeLessThan(first); // the fan runs again: falling
+  });
+
   it('calibrates a combustible detector an hour before the start (history only)', () => {
     const rs = run.of(fault('calibration'));
     expect(rs.filter((r) => r.quality === 'calibrating').every((r) => r.ts < run.startMs - 50 * MINUTE_MS)).toBe(true);

@@ -8,6 +8,11 @@
 //    curve so that it is past the alarm value (1.0 %, yellow) at the start and reaches the cut-power value
 //    (1.5 %) one minute into the live phase: a level_up every run, whatever the noise (σ ≤ 0.05 %, the margin at
 //    the start is 0.3 %). The power cut fails (no feed_cut event: the feed keeps showing power, 断电失败);
+//  - a second heading's fan stopped before the start at the bottom of the same range (0.05 %/min at the face, 0.03 in
+//    the return) and restarted at the start, timed so that its face is at 0.9 % then: in the pre-alarm band (blue,
+//    0.8–1.0 % at a 1.0 % alarm location), 0.1 % (≥ 2σ) from either edge, and falling after. The only blue the
+//    scenario is sure of: the pond level's (dam-failure) depends on the season's rain, and at many dates it is past
+//    the pre-flood level (yellow) at the start. The fan alert is history (the fan runs again at the start);
 //  - a calibration with test gas 1 h before the start (3 min, quality `calibrating`) on a combustible detector:
 //    history only (a calibration raises nothing; the dashboards list it);
 //  - a gas sensor reported `comm_lost` (by its gateway, when it has one) from 5 min before to 5 min after the
@@ -27,6 +32,10 @@ import type { Scenario, ScenarioFacts } from './types.ts';
 export const SHOWCASE_CUT_POWER_AFTER_MS = 60 * SECOND_MS;
 const FACE_RATE = 0.3;
 const RETURN_RATE = 0.24;
+/** The second heading: its face at the start, and the rates. */
+export const SHOWCASE_PRE_ALARM_CH4 = 0.9;
+const PRE_ALARM_FACE_RATE = 0.05;
+const PRE_ALARM_RETURN_RATE = 0.03;
 
 export const showcase: Scenario = {
   name: 'showcase',
@@ -52,6 +61,25 @@ export const showcase: Scenario = {
     const wind = related(ctx.sensors, fan, 'fan').filter((s) => s.info.type === 'mine_wind');
     for (const s of [fan, ...heading, ...wind]) used.add(s.key);
 
+    // The second heading (pre-alarm at the start), when the registry has one.
+    const fan2 = ofType(ctx.sensors, 'mine_fan').find((f) => !used.has(f.key) && headingOf(f).some((h) => airway(h.info) === 'face'));
+    let preAlarm: { event: SimEvent; fact: NonNullable<ScenarioFacts['preAlarm']> } | null = null;
+    if (fan2) {
+      const heading2 = headingOf(fan2);
+      const face2 = heading2.find((h) => airway(h.info) === 'face')!;
+      const wind2 = related(ctx.sensors, fan2, 'fan').filter((s) => s.info.type === 'mine_wind');
+      for (const s of [fan2, ...heading2, ...wind2]) used.add(s.key);
+      const rise = Math.max(0.1, SHOWCASE_PRE_ALARM_CH4 - ch4Expected(face2.info, ctx.sensorSeed(face2.key), [], ctx.startMs));
+      const stop2 = Math.round(ctx.startMs - (rise / PRE_ALARM_FACE_RATE) * MINUTE_MS);
+      preAlarm = {
+        event: {
+          kind: 'fan_stop', at: stop2, until: ctx.startMs, fan: fan2.key, wind: wind2.map((w) => w.key),
+          methane: heading2.map((h) => ({ sensor: h.key, ratePerMin: airway(h.info) === 'face' ? PRE_ALARM_FACE_RATE : PRE_ALARM_RETURN_RATE })),
+        },
+        fact: { fan: fan2.key, face: face2.key, stopAtMs: stop2, restartAtMs: ctx.startMs },
+      };
+    }
+
     const calibrated = pick((s) => s.info.type === 'gas_combustible', 'a gas_combustible sensor');
     // comm_lost is what a gateway reports for a sensor it lost: one behind a gateway when there is one.
     const behindGateway = new Set(ctx.devices.filter((d) => d.kind === 'gateway').flatMap((d) => d.sensors));
@@ -68,6 +96,7 @@ export const showcase: Scenario = {
         kind: 'fan_stop', at: stopAt, until: t(25), fan: fan.key, wind: wind.map((w) => w.key),
         methane: heading.map((h) => ({ sensor: h.key, ratePerMin: airway(h.info) === 'face' ? FACE_RATE : RETURN_RATE })),
       },
+      ...(preAlarm ? [preAlarm.event] : []),
       { kind: 'fault', sensor: calibrated.key, at: t(-60), until: t(-57), fault: 'calibration' },
       { kind: 'fault', sensor: lost.key, at: t(-5), until: t(5), fault: 'comm_lost' },
     ];
@@ -77,7 +106,7 @@ export const showcase: Scenario = {
       backfillMs: dam.backfillMs,
       events,
       liveIntervalS: dam.liveIntervalS,
-      facts: { ...dam.facts, fan: fan.key, heading: heading.map((h) => h.key), fanStopAtMs: stopAt, fanRestartAtMs: t(25), faults },
+      facts: { ...dam.facts, fan: fan.key, heading: heading.map((h) => h.key), fanStopAtMs: stopAt, fanRestartAtMs: t(25), faults, ...(preAlarm ? { preAlarm: preAlarm.fact } : {}) },
     };
   },
 };

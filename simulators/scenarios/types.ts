@@ -42,6 +42,8 @@ export interface ScenarioFacts {
   heading?: SensorKey[];
   fanStopAtMs?: number;
   fanRestartAtMs?: number;
+  /** showcase: the second heading, whose face is held in the pre-alarm band (blue) at the start. */
+  preAlarm?: { fan: SensorKey; face: SensorKey; stopAtMs: number; restartAtMs: number };
   feed?: SensorKey;
   feedCutAtMs?: number;
   feedCutFails?: boolean;
