@@ -86,13 +86,16 @@ describe('fmtValue', () => {
     { v: 1.02, want: '1.02' },
     { v: 0.125, want: '0.125' },
     { v: 12500, want: '12500' },
+    { v: 1850.579, want: '1850.58' }, // why: an elevation against 1850.6 (pre-flood, yellow) must not read 1851
+    { v: 23456.78, want: '23456.8' },
+    { v: 123456.7, want: '123457' },
     { v: -60, want: '-60.0' },
     { v: 0, want: '0' },
   ];
   it.each(rows)('$v → $want', ({ v, want }) => expect(fmtValue(v)).toBe(want));
 
   it('formats |v| ≥ 1 exactly as toFixed does (its own fast path), ties and binary near-ties included', () => {
-    const ref = (v: number) => { const a = Math.abs(v); return v.toFixed(a >= 1000 ? 0 : a >= 10 ? 1 : 2); };
+    const ref = (v: number) => { const a = Math.abs(v); return v.toFixed(a >= 1000 ? (Number.isInteger(v) || a >= 1e5 ? 0 : a >= 1e4 ? 1 : 2) : a >= 10 ? 1 : 2); };
     const vs: number[] = [1.005, 2.675, 1.45, 9.995, 99.95, 999.5, 1000.5, 2.5e9, 4.35, 1.255, 10.05, 10.25, 1, 10, 1000, 999.999, 9.9999, -1.005, -26.25, -1000.5];
     let x = 12345;
     const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0) / 2 ** 32;
@@ -100,7 +103,7 @@ describe('fmtValue', () => {
       const mag = 10 ** (rnd() * 7); // 1 … 1e7
       vs.push((rnd() < 0.5 ? -1 : 1) * mag);
       // Decimal ties and values one ulp either side of them: where a fast rounding would differ.
-      const d = mag >= 1000 ? 0 : mag >= 10 ? 1 : 2;
+      const d = mag >= 1e5 ? 0 : mag >= 1e4 ? 1 : mag >= 10 && mag < 1000 ? 1 : 2;
       const tie = (Math.floor(mag * 10 ** d) + 0.5) / 10 ** d;
       vs.push(tie, tie + Number.EPSILON * tie, tie - Number.EPSILON * tie);
     }

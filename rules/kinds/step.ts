@@ -282,11 +282,12 @@ export function colourZh(level: Level): string {
   return COLOUR_ZH[level] ?? '';
 }
 
-/** Short number for alert text: 26.0, 1.02, 0.125, 1250. Cold path. */
+/** Short number for alert text: 26.0, 1.02, 0.125, 1250, 1850.58. From 1000 up, a fraction keeps six significant
+ * digits: a pond level of 1850.579 m against a pre-flood level of 1850.6 must not read "1851". Cold path. */
 export function fmtValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
-  if (a >= 1000) return fixed(v, a, 0);
+  if (a >= 1000) return fixed(v, a, Number.isInteger(v) || a >= 100_000 ? 0 : a >= 10_000 ? 1 : 2);
   if (a >= 10) return fixed(v, a, 1);
   if (a >= 1) return fixed(v, a, 2);
   if (a === 0) return '0';
