@@ -107,10 +107,12 @@ export function ringClear(shape: RingShape, st: RingState): void {
   ringFromInts(scratch, 0, st);
 }
 
-/** `ringPushAt` on a RingState. */
+/** `ringPushIn` of (ts, value) on a RingState. */
 export function ringPush(shape: RingShape, st: RingState, ts: number, value: number): boolean {
   ringToInts(st, scratch, 0);
-  const ok = ringPushAt(shape, st.f, st.o, st.d, st.od, scratch, 0, ts, value);
+  ringIn[0] = ts;
+  ringIn[1] = value;
+  const ok = ringPushIn(shape, st.f, st.o, st.d, st.od, scratch, 0);
   ringFromInts(scratch, 0, st);
   return ok;
 }
@@ -118,7 +120,8 @@ export function ringPush(shape: RingShape, st: RingState, ts: number, value: num
 /** Least-squares slope over the valid buckets, in value units per bucket; NaN with fewer than 2. */
 export function ringSlopePerBucket(st: RingState): number {
   ringToInts(st, scratch, 0);
-  return ringSlopeAt(st.d, st.od, scratch, 0);
+  ringSlopeTo(st.d, st.od, scratch, 0, scratchD, 0);
+  return scratchD[0]!;
 }
 
 /** Buckets between the oldest and the newest valid bucket (0 with fewer than 2). */
@@ -149,20 +152,14 @@ function restartAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array
   a[ai + HS] = (b - Math.floor(b / c) * c) | 0;
 }
 
-/** Adds a value at `ts` (ms). Points must come in time order: one older than the head bucket is refused
- * (returns false). Allocates nothing; O(1) amortised (a head jump clears at most `cap` slots). Kept under V8's
- * inlining size (460 bytecode bytes): restarts and the tail scan are functions of their own. */
-export function ringPushAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, ts: number, value: number): boolean {
-  ringIn[0] = ts;
-  ringIn[1] = value;
-  return ringPushIn(shape, f, o, d, od, a, ai);
-}
-
 /** The time and value the hot path's `ringPushIn` adds: callers store them here first. A double passed to a call
  * V8 does not inline is boxed, a heap number per reading; an element of a typed array is not. */
 export const ringIn = new Float64Array(2);
 
-/** `ringPushAt` of ringIn[0] (ts) and ringIn[1] (value). */
+/** Adds the value ringIn[1] at ringIn[0] (ts, ms) to the ring at (f, o), (d, od), (a, ai). Points must come in
+ * time order: one older than the head bucket is refused (returns false). Allocates nothing; O(1) amortised (a
+ * head jump clears at most `cap` slots). Kept under V8's inlining size (460 bytecode bytes): restarts and the
+ * tail scan are functions of their own. */
 export function ringPushIn(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number): boolean {
   const ts = ringIn[0]!;
   const value = ringIn[1]!;
@@ -289,15 +286,9 @@ function recompute(shape: RingShape, f: Float32Array, o: number, d: Float64Array
   d[od + SKV] = skv;
 }
 
-/** Least-squares slope over the valid buckets of the ring at (d, od), (a, ai), in value units per bucket;
- * NaN with fewer than 2. */
-export function ringSlopeAt(d: Float64Array, od: number, a: Int32Array, ai: number): number {
-  ringSlopeTo(d, od, a, ai, scratchD, 0);
-  return scratchD[0]!;
-}
-
-/** `ringSlopeAt`, stored at out[at]: the hot path's form. A double returned by (or passed to) a call V8 does not
- * inline is boxed, a heap number per reading; a store into a typed array is not. */
+/** Least-squares slope over the valid buckets of the ring at (d, od), (a, ai), in value units per bucket (NaN
+ * with fewer than 2), stored at out[at]: a double returned by (or passed to) a call V8 does not inline is boxed, a
+ * heap number per reading; a store into a typed array is not. */
 export function ringSlopeTo(d: Float64Array, od: number, a: Int32Array, ai: number, out: Float64Array, at: number): void {
   const n = a[ai + N]!;
   const sk = a[ai + SK]!;

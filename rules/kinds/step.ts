@@ -84,7 +84,7 @@ export function checkSteps(steps: Steps, dir: StepDirection, path: readonly (str
 }
 
 /** Per-sensor ladder state inline in a kind's state object (plain numbers, so checkpoints copy it): the five
- * integers of `applyAt` by name. */
+ * integers of `applyIn` by name. */
 export interface LadderState {
   /** Active colours: bit (level − 1). */
   lv: number;
@@ -147,7 +147,7 @@ export class Ladder {
   private readonly enterMs: readonly number[];
   private readonly exitMs: readonly number[];
   /** The lowest enter value of the colours present (on sign × value): below it, with no colour active, every
-   * timer is stopped and the level is none (the hot path's common case, `applyAt`). */
+   * timer is stopped and the level is none (the hot path's common case, `applyIn`). */
   private readonly minEnterX: number;
 
   constructor(
@@ -176,15 +176,9 @@ export class Ladder {
     this.minEnterX = Math.min(...enterX.filter((x) => x === x));
   }
 
-  /** One value, `dt` = ms since the previous sample seen by this ladder (0 for the first). Updates the ladder
-   * at a[at …] in place and returns the level in force. */
-  applyAt(a: Int32Array, at: number, value: number, dt: number): Level {
-    ladderIn[0] = value;
-    return this.applyIn(a, at, dt);
-  }
-
-  /** Hot path: `applyAt` on the value in `ladderIn[0]`. Allocates nothing. Kept under V8's inlining size (460
-   * bytecode bytes): the common case is here, the steps in `stepAt`. */
+  /** Hot path: the value in `ladderIn[0]`, `dt` = ms since the previous sample seen by this ladder (0 for the
+   * first). Updates the ladder at a[at …] in place and returns the level in force. Allocates nothing. Kept under
+   * V8's inlining size (460 bytecode bytes): the common case is here, the steps in `stepAt`. */
   applyIn(a: Int32Array, at: number, dt: number): Level {
     const x = this.sign * ladderIn[0]!;
     if (a[at] === 0 && x < this.minEnterX) {
@@ -244,10 +238,11 @@ export class Ladder {
     a[at + 4] = -1;
   }
 
-  /** `applyAt` on a LadderState object. */
+  /** `applyIn` of `value` on a LadderState object. */
   apply(st: LadderState, value: number, dt: number): Level {
     ladderToInts(st, scratch, 0);
-    const l = this.applyAt(scratch, 0, value, dt);
+    ladderIn[0] = value;
+    const l = this.applyIn(scratch, 0, dt);
     ladderFromInts(scratch, 0, st);
     return l;
   }
