@@ -64,8 +64,9 @@ function pushMedian3(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array,
   } else a[ai + SEEN] = seen + 1;
 }
 
-/** Kept under V8's inlining size (460 bytecode bytes): the median filter is a function of its own. Doubles reach
- * the ring and the ladder through `ringIn` and `ladderIn` (a double passed to a call V8 does not inline is boxed). */
+/** Kept under V8's inlining size (460 bytecode bytes): the median filter is a function of its own, the gate two
+ * bounds. Doubles reach the ring and the ladder through `ringIn` and `ladderIn` (a double passed to a call V8 does
+ * not inline is boxed). */
 function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, od: number, a: Int32Array, ai: number, s: Sample): Level {
   const v = s.value;
   const ts = s.ts;
@@ -78,16 +79,13 @@ function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, 
   if (cfg.median3) pushMedian3(cfg, f, of, d, od, a, ai);
   else ringPushIn(cfg.shape, f, of, d, od, a, ri);
   d[od + LAST_TS] = ts;
-  if (ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets) {
-    d[od + RATE] = NaN;
-    cfg.ladder.resetAt(a, ai + LADDER);
-    return Level.none;
-  }
+  // The slope is taken before the guards, on every sample: a call V8 first sees rarely (while windows fill) is
+  // never inlined later.
   ringSlopeTo(d, od, a, ri, d, od + RATE);
-  const r = d[od + RATE]! * cfg.scale;
+  const r = ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets ? NaN : d[od + RATE]! * cfg.scale;
   d[od + RATE] = r;
   // Undefined, or the value outside the gate: no level, timers forgotten (the window keeps learning).
-  if (r !== r || (cfg.gate !== 0 && !(cfg.gate === 1 ? v >= cfg.gateThan : v <= cfg.gateThan))) {
+  if (r !== r || !(v >= cfg.gateLo && v <= cfg.gateHi)) {
     cfg.ladder.resetAt(a, ai + LADDER);
     return Level.none;
   }
@@ -171,6 +169,9 @@ class RateCfg {
   /** 0 no gate, 1 value ≥ gateThan, 2 value ≤ gateThan. */
   readonly gate: number;
   readonly gateThan: number;
+  /** The gate as bounds on the value (±Infinity where open; no gate: both open). */
+  readonly gateLo: number;
+  readonly gateHi: number;
 
   constructor(
     readonly params: RateParams,
@@ -189,6 +190,8 @@ class RateCfg {
     this.perLabel = perLabel(params.perS);
     this.gate = params.gate ? (params.gate.op === 'ge' ? 1 : 2) : 0;
     this.gateThan = params.gate?.than ?? NaN;
+    this.gateLo = this.gate === 1 ? this.gateThan : -Infinity;
+    this.gateHi = this.gate === 2 ? this.gateThan : Infinity;
   }
 }
 

@@ -143,9 +143,13 @@ export function ringClearAt(shape: RingShape, f: Float32Array, o: number, d: Flo
   d[od + SKV] = 0;
 }
 
-/** Empties the window and puts its head at bucket `b`, with values relative to `base`. */
-function restartAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, b: number, base: number): void {
+/** Empties the window and puts its head at the bucket of ringIn[0], with values relative to the window's base
+ * (`keepBase`) or to ringIn[1]. Its numbers come from ringIn and the arrays: a double passed to a call V8 does not
+ * inline is boxed. */
+function restartAt(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number, keepBase: boolean): void {
   const c = shape.cap;
+  const b = Math.floor(ringIn[0]! / shape.bucketMs);
+  const base = keepBase ? d[od + BASE]! : ringIn[1]!;
   ringClearAt(shape, f, o, d, od, a, ai);
   d[od + BASE] = base;
   d[od + HB] = b;
@@ -158,86 +162,80 @@ export const ringIn = new Float64Array(2);
 
 /** Adds the value ringIn[1] at ringIn[0] (ts, ms) to the ring at (f, o), (d, od), (a, ai). Points must come in
  * time order: one older than the head bucket is refused (returns false). Allocates nothing; O(1) amortised (a
- * head jump clears at most `cap` slots). Kept under V8's inlining size (460 bytecode bytes): restarts and the
- * tail scan are functions of their own. */
+ * head jump clears at most `cap` slots). The common cases (the head bucket again, or the head moving on by less
+ * than the window) run here without a call: restarts, the tail scan and the once-per-revolution recompute are
+ * functions of their own. No double is passed to a call (it would be boxed, a heap number per reading). */
 export function ringPushIn(shape: RingShape, f: Float32Array, o: number, d: Float64Array, od: number, a: Int32Array, ai: number): boolean {
-  const ts = ringIn[0]!;
-  const value = ringIn[1]!;
   const c = shape.cap;
-  const b = Math.floor(ts / shape.bucketMs);
+  const b = Math.floor(ringIn[0]! / shape.bucketMs);
   const hb = d[od + HB]!;
-  if (a[ai + N] === 0 || hb !== hb) {
-    // Empty window: start over at this bucket, with this value as the base.
-    restartAt(shape, f, o, d, od, a, ai, b, value);
-  } else if (b < hb) {
-    return false;
-  } else if (b > hb) {
-    // Everything left the window (keep the base), or the head moves on.
-    if (b - hb >= c) restartAt(shape, f, o, d, od, a, ai, b, d[od + BASE]!);
-    else advance(shape, f, o, d, od, a, ai, b, (b - hb) | 0);
+  let n = a[ai + N]!;
+  if (b !== hb || n === 0) {
+    if (n === 0 || hb !== hb) {
+      // Empty window: start over at this bucket, with this value as the base.
+      restartAt(shape, f, o, d, od, a, ai, false);
+    } else if (b < hb) {
+      return false;
+    } else if (b - hb >= c) {
+      // Everything left the window: start over, keeping the base.
+      restartAt(shape, f, o, d, od, a, ai, true);
+    } else {
+      // The head moves on by 0 < by < cap buckets: k → k − by for every valid bucket, and the next `by` slots
+      // after the old head (the `by` oldest buckets, k = −c … −c+by−1 after the shift, in slot order) leave.
+      const by = (b - hb) | 0;
+      d[od + HB] = b;
+      let sk = a[ai + SK]!;
+      let sv = d[od + SV]!;
+      let skv = d[od + SKV]! - by * sv;
+      let skk = (a[ai + SKK]! - 2 * by * sk + n * by * by) | 0;
+      sk = (sk - n * by) | 0;
+      const hs = a[ai + HS]!;
+      let slot = hs;
+      for (let i = 0; i < by; i++) {
+        slot = slot + 1 === c ? 0 : slot + 1;
+        const x = f[o + slot]!;
+        if (x === x) {
+          const k = i - c + 1 - by;
+          n -= 1;
+          sk = (sk - k) | 0;
+          skk = (skk - k * k) | 0;
+          sv -= x;
+          skv -= k * x;
+        }
+        f[o + slot] = NaN;
+      }
+      a[ai + N] = n;
+      a[ai + SK] = sk;
+      a[ai + SKK] = skk;
+      a[ai + HS] = slot;
+      a[ai + HC] = 0;
+      d[od + SV] = sv;
+      d[od + SKV] = skv;
+      // The oldest valid bucket, if it left: scan forward from the oldest slot still in the window (the tail
+      // only moves forward, so this is amortised O(1)). The new head is about to be filled: tk = 0 at worst.
+      const tk = a[ai + TK]! - by;
+      a[ai + TK] = tk > -c ? tk : oldestAt(c, f, o, slot);
+      // The head wrapped: once per revolution, rebase and recompute the sums.
+      if (slot < hs) recompute(shape, f, o, d, od, a, ai);
+    }
   }
   // Merge into the head bucket's running mean (k = 0: Σk, Σk², Σkv do not change).
   const at = o + a[ai + HS]!;
   const old = f[at]!;
-  const x = value - d[od + BASE]!;
+  const x = ringIn[1]! - d[od + BASE]!;
   let hc = a[ai + HC]!;
   if (hc < HC_CAP) a[ai + HC] = ++hc;
-  const mean = old === old ? Math.fround(old + (x - old) / hc) : Math.fround(x);
-  f[at] = mean;
-  if (old === old) d[od + SV] = d[od + SV]! + (mean - old);
-  else {
+  if (old === old) {
+    const mean = Math.fround(old + (x - old) / hc);
+    f[at] = mean;
+    d[od + SV] = d[od + SV]! + (mean - old);
+  } else {
+    const mean = Math.fround(x);
+    f[at] = mean;
     a[ai + N] = a[ai + N]! + 1;
     d[od + SV] = d[od + SV]! + mean;
   }
   return true;
-}
-
-/** Moves the head forward by 0 < by < cap buckets to bucket b: shifts k, evicts the buckets that leave the
- * window. */
-function advance(shape: RingShape, f: Float32Array, o: number, dd: Float64Array, od: number, a: Int32Array, ai: number, b: number, by: number): void {
-  const c = shape.cap;
-  dd[od + HB] = b;
-  // k → k − by for every valid bucket.
-  let n = a[ai + N]!;
-  let sk = a[ai + SK]!;
-  let skk = a[ai + SKK]!;
-  let sv = dd[od + SV]!;
-  let skv = dd[od + SKV]! - by * sv;
-  skk = (skk - 2 * by * sk + n * by * by) | 0;
-  sk = (sk - n * by) | 0;
-  // The next `by` slots after the old head held the `by` oldest buckets; after the shift their k is
-  // −c … −c+by−1 in slot order. They leave the window.
-  const hs = a[ai + HS]!;
-  let slot = hs;
-  for (let i = 0; i < by; i++) {
-    slot = slot + 1 === c ? 0 : slot + 1;
-    const x = f[o + slot]!;
-    if (x === x) {
-      const k = i - c + 1 - by;
-      n -= 1;
-      sk = (sk - k) | 0;
-      skk = (skk - k * k) | 0;
-      sv -= x;
-      skv -= k * x;
-    }
-    f[o + slot] = NaN;
-  }
-  a[ai + N] = n;
-  a[ai + SK] = sk;
-  a[ai + SKK] = skk;
-  a[ai + HS] = slot;
-  a[ai + HC] = 0;
-  // The oldest valid bucket, if it left: scan forward from the oldest slot still in the window (the tail
-  // only moves forward, so this is amortised O(1)). The new head is about to be filled: tk = 0 at worst.
-  const tk = a[ai + TK]! - by;
-  a[ai + TK] = tk > -c ? tk : oldestAt(c, f, o, slot);
-  if (slot < hs) {
-    // The head wrapped: once per revolution.
-    recompute(shape, f, o, dd, od, a, ai);
-    return;
-  }
-  dd[od + SV] = sv;
-  dd[od + SKV] = skv;
 }
 
 /** k of the oldest valid bucket after the slot `slot` (the head's, about to be filled: 0 when none). */

@@ -311,9 +311,11 @@ function evaluateEwmaAt(cfg: StatisticCfg, d: Float64Array, od: number, a: Int32
   }
   d[od + LAST_TS] = ts;
   d[od + VALUE] = x;
+  // z is taken on every sample, warm-up included (unused there): a call V8 first sees rarely (while the
+  // statistics warm up) is never inlined later.
+  zTo(cfg, d, od, ladderIn, 0);
   let level: Level = Level.none;
   if (a[ai + N]! >= cfg.warmup) {
-    zTo(cfg, d, od, ladderIn, 0);
     if (cfg.abs) ladderIn[0] = Math.abs(ladderIn[0]!);
     level = cfg.ladder.applyIn(a, ai + LADDER, dt);
   }
