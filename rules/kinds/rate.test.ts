@@ -182,6 +182,14 @@ describe('rate: describe()', () => {
     const falling = run(PER_MIN({ yellow: { enter: -60 } }, { direction: 'falling' }), RAMP(4, -10)).st;
     expect(rate.describe(falling).text).toBe('变化速率 -60.0 %LEL/min ≤ -60 %LEL/min (黄色阈值)');
   });
+  it('held between the clear and the enter value: the text says the colour holds (and the same level reads the same text again)', () => {
+    const { st, feed } = start(PER_MIN({ yellow: { enter: 60, clear: 30 } }));
+    expect([feed(0, 0), feed(10, 10), feed(20, 20), feed(30, 30)]).toEqual([N, N, N, Y]);
+    expect(feed(40, 35)).toBe(Y); // least squares over 0…40 s: 0.9 /s = 54 /min, under 60 but not under 30
+    const held = { value: rateOf(st), threshold: 60, nativeAlarm: null, text: '变化速率 54.0 %LEL/min，未越过清除值 30 (黄色阈值 60 保持)' };
+    expect(rate.describe(st)).toEqual(held);
+    expect(rate.describe(st)).toEqual(held);
+  });
   it('below the guards: no value', () => {
     expect(rate.describe(run(PER_MIN({ yellow: { enter: 60 } }), RAMP(2, 10)).st)).toEqual({ value: null, threshold: null, nativeAlarm: null, text: '变化速率: 样本不足' });
   });

@@ -172,6 +172,10 @@ class RateCfg {
   /** The gate as bounds on the value (±Infinity where open; no gate: both open). */
   readonly gateLo: number;
   readonly gateHi: number;
+  /** describe's fixed parts: the rate's name and unit, and per level the text after the value (made once). */
+  readonly rateName: string;
+  readonly rateUnit: string;
+  private readonly texts: (readonly [enter: string, hold: string] | undefined)[] = [];
 
   constructor(
     readonly params: RateParams,
@@ -192,6 +196,21 @@ class RateCfg {
     this.gateThan = params.gate?.than ?? NaN;
     this.gateLo = this.gate === 1 ? this.gateThan : -Infinity;
     this.gateHi = this.gate === 2 ? this.gateThan : Infinity;
+    this.rateName = this.dir === 2 ? '变化速率(绝对值)' : '变化速率';
+    this.rateUnit = `${unit}/${this.perLabel}`;
+  }
+
+  /** The text after the value at `level` (a colour of the ladder): past its enter value, or held above its clear value. */
+  conditionText(level: Level): readonly [enter: string, hold: string] {
+    const memo = this.texts[level];
+    if (memo) return memo;
+    const step = this.ladder.step(level)!;
+    const op = this.dir === 1 ? '≤' : '≥';
+    const colour = `${colourZh(level)}阈值`;
+    const gate = this.gate === 0 ? '' : `，数值 ${this.gate === 1 ? '≥' : '≤'} ${this.gateThan} ${this.unit}`;
+    const texts = [` ${op} ${step.enter} ${this.rateUnit}${gate} (${colour})`, `，未越过清除值 ${step.clear ?? step.enter}${gate} (${colour} ${step.enter} 保持)`] as const;
+    this.texts[level] = texts;
+    return texts;
   }
 }
 
@@ -221,19 +240,13 @@ function describe(st: RateState): RuleDetail {
   const cfg = st.cfg;
   const r = rateOf(st);
   const level = ladderLevel(st);
-  const unit = `${cfg.unit}/${cfg.perLabel}`;
   if (r !== r) return { value: null, threshold: null, nativeAlarm: null, text: '变化速率: 样本不足' };
   const shown = cfg.dir === 2 ? Math.abs(r) : r;
-  const name = cfg.dir === 2 ? '变化速率(绝对值)' : '变化速率';
-  if (level === Level.none) return { value: r, threshold: null, nativeAlarm: null, text: `${name} ${fmtValue(shown)} ${unit} (正常)` };
+  const head = `${cfg.rateName} ${fmtValue(shown)} ${cfg.rateUnit}`;
+  if (level === Level.none) return { value: r, threshold: null, nativeAlarm: null, text: `${head} (正常)` };
   const step = cfg.ladder.step(level)!;
-  const op = cfg.dir === 1 ? '≤' : '≥';
-  const colour = `${colourZh(level)}阈值`;
-  const gate = cfg.gate === 0 ? '' : `，数值 ${cfg.gate === 1 ? '≥' : '≤'} ${cfg.gateThan} ${cfg.unit}`;
-  const text = cfg.ladder.meetsEnter(level, shown)
-    ? `${name} ${fmtValue(shown)} ${unit} ${op} ${step.enter} ${unit}${gate} (${colour})`
-    : `${name} ${fmtValue(shown)} ${unit}，未越过清除值 ${step.clear ?? step.enter}${gate} (${colour} ${step.enter} 保持)`;
-  return { value: r, threshold: step.enter, nativeAlarm: step.native ?? null, text };
+  const [enter, hold] = cfg.conditionText(level);
+  return { value: r, threshold: step.enter, nativeAlarm: step.native ?? null, text: head + (cfg.ladder.meetsEnter(level, shown) ? enter : hold) };
 }
 
 export const rate: SensorRuleKind<RateParams, RateState> = {
