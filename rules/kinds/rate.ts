@@ -81,9 +81,11 @@ function evaluateAt(cfg: RateCfg, f: Float32Array, of: number, d: Float64Array, 
   d[od + LAST_TS] = ts;
   // The slope is taken before the guards, on every sample: a call V8 first sees rarely (while windows fill) is
   // never inlined later.
+  // (An if/else, not a ternary with NaN: that kept V8's value tagged, a heap number per reading; architecture.md.)
   ringSlopeTo(d, od, a, ri, d, od + RATE);
-  const r = ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets ? NaN : d[od + RATE]! * cfg.scale;
-  d[od + RATE] = r;
+  if (ringCountAt(a, ri) < cfg.minSamples || ringSpanAt(a, ri) < cfg.minSpanBuckets) d[od + RATE] = NaN;
+  else d[od + RATE] = d[od + RATE]! * cfg.scale;
+  const r = d[od + RATE]!;
   // Undefined, or the value outside the gate: no level, timers forgotten (the window keeps learning).
   if (r !== r || !(v >= cfg.gateLo && v <= cfg.gateHi)) {
     cfg.ladder.resetAt(a, ai + LADDER);
