@@ -50,32 +50,38 @@ export const showcase: Scenario = {
       return s;
     };
 
-    // The heading: a fan with methane sensors downstream, the face sensor leading.
+    // A heading: a fan with methane sensors downstream, the face sensor leading, and the fan's wind sensors; taken
+    // for this scenario. Its fan stops at `at` and runs again at `until`, the methane rising at the face and (diluted)
+    // in the return flow.
     const headingOf = (f: SimSensor) => related(ctx.sensors, f, 'fan').filter((s) => s.info.type === 'mine_ch4');
-    const fan = need(ofType(ctx.sensors, 'mine_fan').filter((f) => headingOf(f).some((h) => airway(h.info) === 'face')), 'showcase', 'a mine_fan with a face mine_ch4 sensor');
-    const heading = headingOf(fan);
-    const face = heading.find((h) => airway(h.info) === 'face')!;
+    const hasFace = (f: SimSensor) => headingOf(f).some((h) => airway(h.info) === 'face');
+    const take = (fan: SimSensor) => {
+      const heading = headingOf(fan);
+      const wind = related(ctx.sensors, fan, 'fan').filter((s) => s.info.type === 'mine_wind');
+      for (const s of [fan, ...heading, ...wind]) used.add(s.key);
+      return { fan, heading, face: heading.find((h) => airway(h.info) === 'face')!, wind };
+    };
+    const fanStop = (h: ReturnType<typeof take>, at: number, until: number, faceRate: number, returnRate: number): SimEvent => ({
+      kind: 'fan_stop', at, until, fan: h.fan.key, wind: h.wind.map((w) => w.key),
+      methane: h.heading.map((s) => ({ sensor: s.key, ratePerMin: airway(s.info) === 'face' ? faceRate : returnRate })),
+    });
+
+    const first = take(need(ofType(ctx.sensors, 'mine_fan').filter(hasFace), 'showcase', 'a mine_fan with a face mine_ch4 sensor'));
+    const { fan, heading, face } = first;
     const cutAt = ctx.startMs + SHOWCASE_CUT_POWER_AFTER_MS;
     const cutPower = num(face.info.params, 'cutPower', 1.5);
     const stopAt = Math.round(cutAt - ((cutPower - ch4Expected(face.info, ctx.sensorSeed(face.key), [], cutAt)) / FACE_RATE) * MINUTE_MS);
-    const wind = related(ctx.sensors, fan, 'fan').filter((s) => s.info.type === 'mine_wind');
-    for (const s of [fan, ...heading, ...wind]) used.add(s.key);
 
     // The second heading (pre-alarm at the start), when the registry has one.
-    const fan2 = ofType(ctx.sensors, 'mine_fan').find((f) => !used.has(f.key) && headingOf(f).some((h) => airway(h.info) === 'face'));
+    const fan2 = ofType(ctx.sensors, 'mine_fan').find((f) => !used.has(f.key) && hasFace(f));
     let preAlarm: { event: SimEvent; fact: NonNullable<ScenarioFacts['preAlarm']> } | null = null;
     if (fan2) {
-      const heading2 = headingOf(fan2);
-      const face2 = heading2.find((h) => airway(h.info) === 'face')!;
-      const wind2 = related(ctx.sensors, fan2, 'fan').filter((s) => s.info.type === 'mine_wind');
-      for (const s of [fan2, ...heading2, ...wind2]) used.add(s.key);
+      const second = take(fan2);
+      const face2 = second.face;
       const rise = Math.max(0.1, SHOWCASE_PRE_ALARM_CH4 - ch4Expected(face2.info, ctx.sensorSeed(face2.key), [], ctx.startMs));
       const stop2 = Math.round(ctx.startMs - (rise / PRE_ALARM_FACE_RATE) * MINUTE_MS);
       preAlarm = {
-        event: {
-          kind: 'fan_stop', at: stop2, until: ctx.startMs, fan: fan2.key, wind: wind2.map((w) => w.key),
-          methane: heading2.map((h) => ({ sensor: h.key, ratePerMin: airway(h.info) === 'face' ? PRE_ALARM_FACE_RATE : PRE_ALARM_RETURN_RATE })),
-        },
+        event: fanStop(second, stop2, ctx.startMs, PRE_ALARM_FACE_RATE, PRE_ALARM_RETURN_RATE),
         fact: { fan: fan2.key, face: face2.key, stopAtMs: stop2, restartAtMs: ctx.startMs },
       };
     }
@@ -92,10 +98,7 @@ export const showcase: Scenario = {
     ];
     const events: SimEvent[] = [
       ...dam.events,
-      {
-        kind: 'fan_stop', at: stopAt, until: t(25), fan: fan.key, wind: wind.map((w) => w.key),
-        methane: heading.map((h) => ({ sensor: h.key, ratePerMin: airway(h.info) === 'face' ? FACE_RATE : RETURN_RATE })),
-      },
+      fanStop(first, stopAt, t(25), FACE_RATE, RETURN_RATE),
       ...(preAlarm ? [preAlarm.event] : []),
       { kind: 'fault', sensor: calibrated.key, at: t(-60), until: t(-57), fault: 'calibration' },
       { kind: 'fault', sensor: lost.key, at: t(-5), until: t(5), fault: 'comm_lost' },
