@@ -31,7 +31,7 @@ import { z } from 'zod';
 import { Level, levelFromName, levelZh, type LevelName } from '../../core/level.ts';
 import type { SensorInfo } from '../../core/registry.ts';
 import { SENSOR_TYPE_IDS, sensorType, type MetricDef, type SensorTypeDef } from '../../core/sensor-types.ts';
-import { DEVICE_STATES, type DeviceState, type MemberRef, type MemberView, type RuleDetail, type SiteRuleContext, type SiteRuleKind } from './kind.ts';
+import { DEVICE_STATES, type DeviceState, type MemberRef, type MemberView, ruleDetail, type RuleDetail, type SiteRuleContext, type SiteRuleKind } from './kind.ts';
 
 const LevelNameSchema = z.enum(['blue', 'yellow', 'orange', 'red']);
 const FAMILIES = ['gas', 'coal', 'dust', 'electricity', 'tailings', 'process'] as const satisfies readonly SensorTypeDef['family'][];
@@ -443,11 +443,11 @@ function termTail(term: CompiledTerm): string {
 function describe(state: CompositeState): RuleDetail {
   const value = state.anchorIdx >= 0 && Number.isFinite(state.anchorValue) ? state.anchorValue : null;
   if (state.active === Level.none) {
-    return { value, threshold: null, nativeAlarm: null, text: `${state.text}：条件未满足` };
+    return ruleDetail(value, null, null, `${state.text}：条件未满足`);
   }
   const why = state.terms.filter((t) => t.holds).map((t) => describeTerm(state, t));
   const hold = state.forMs > 0 ? `，持续 ${Math.round(state.forMs / 1000)} s` : '';
-  return { value, threshold: null, nativeAlarm: state.nativeAlarm, text: `${state.text}（${why.join('；')}${hold}）` };
+  return ruleDetail(value, null, state.nativeAlarm, `${state.text}（${why.join('；')}${hold}）`);
 }
 
 export const composite: SiteRuleKind<Parsed, CompositeState> = {

@@ -35,7 +35,7 @@
 import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
-import { DEVICE_STATES, type DeviceState, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
+import { DEVICE_STATES, type DeviceState, ruleDetail, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { fmtValue, internCompiled } from './step.ts';
 import { chunkOf, RecordBank, wordOf, type ChunkSlice } from './bank.ts';
 
@@ -302,14 +302,14 @@ function describe(st: HealthState): RuleDetail {
   const state = DEVICE_STATES[c]!;
   const runV = st.d[st.od + RUN_V]!;
   const v = runV === runV ? runV : null;
-  if (c === SILENT) return { value: null, threshold: null, nativeAlarm: null, text: `${TEXT.silent}: 超过 ${cfg.silentMs / 1000} s 无数据` };
-  if (c === STUCK) return { value: v, threshold: null, nativeAlarm: null, text: `${TEXT.stuck}: ${fmtValue(runV)} 连续 ${st.runN} 个样本` };
+  if (c === SILENT) return ruleDetail(null, null, null, `${TEXT.silent}: 超过 ${cfg.silentMs / 1000} s 无数据`);
+  if (c === STUCK) return ruleDetail(v, null, null, `${TEXT.stuck}: ${fmtValue(runV)} 连续 ${st.runN} 个样本`);
   if (c === OUT_OF_RANGE && v !== null) {
     const bound = v < cfg.lo ? cfg.lo : cfg.hi;
-    return { value: v, threshold: bound, nativeAlarm: null, text: `${TEXT.out_of_range}: ${fmtValue(v)} 不在 [${cfg.lo}, ${cfg.hi}] 内` };
+    return ruleDetail(v, bound, null, `${TEXT.out_of_range}: ${fmtValue(v)} 不在 [${cfg.lo}, ${cfg.hi}] 内`);
   }
-  if (c === CLOCK_SKEW) return { value: null, threshold: null, nativeAlarm: null, text: `${TEXT.clock_skew}: 超过 ${cfg.skewMs / 1000} s` };
-  return { value: null, threshold: null, nativeAlarm: null, text: TEXT[state] };
+  if (c === CLOCK_SKEW) return ruleDetail(null, null, null, `${TEXT.clock_skew}: 超过 ${cfg.skewMs / 1000} s`);
+  return ruleDetail(null, null, null, TEXT[state]);
 }
 
 export const health: SensorRuleKind<HealthParams, HealthState> = {

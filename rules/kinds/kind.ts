@@ -42,6 +42,24 @@ export interface RuleDetail {
   text: string;
 }
 
+/** A RuleDetail. Every kind's describe builds its detail here, not as an object literal of its own: literals of
+ * these four fields in many functions share one hidden class, each literal generalizes the fields' representation
+ * in turn (a small integer, a double, null), and the other literals' templates stay on the deprecated class. Every
+ * alert's detail then missed the engine's inline caches (a map migration in `emit`), which reset V8's count
+ * towards optimizing `emit`: it never left the baseline tier, ≈ 2 µs per alert (architecture.md). */
+export function ruleDetail(value: number | null, threshold: number | null, nativeAlarm: string | null, text: string): RuleDetail {
+  return new Detail(value, threshold, nativeAlarm, text);
+}
+
+class Detail implements RuleDetail {
+  constructor(
+    readonly value: number | null,
+    readonly threshold: number | null,
+    readonly nativeAlarm: string | null,
+    readonly text: string,
+  ) {}
+}
+
 /** The enterprise's live state (停产整顿 etc., set through PUT /api/enterprises/{id}/state). */
 export interface EnterpriseView {
   readonly id: string;

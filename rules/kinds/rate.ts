@@ -23,7 +23,7 @@
 // Durations (enterS/exitS) are judged on sample time; no tick (step.ts).
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
-import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { ruleDetail, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { newRing, RING_DOUBLES, RING_INTS, ringClearAt, ringCountAt, ringFromInts, ringIn, ringPushIn, RingShape, ringSlopeTo, ringSpanAt, ringToInts, type RingState } from './ring.ts';
 import { chunkOf, RecordBank, wordOf, type ChunkSlice } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
@@ -242,13 +242,13 @@ function describe(st: RateState): RuleDetail {
   const cfg = st.cfg;
   const r = rateOf(st);
   const level = ladderLevel(st);
-  if (r !== r) return { value: null, threshold: null, nativeAlarm: null, text: '变化速率: 样本不足' };
+  if (r !== r) return ruleDetail(null, null, null, '变化速率: 样本不足');
   const shown = cfg.dir === 2 ? Math.abs(r) : r;
   const head = `${cfg.rateName} ${fmtValue(shown)} ${cfg.rateUnit}`;
-  if (level === Level.none) return { value: r, threshold: null, nativeAlarm: null, text: `${head} (正常)` };
+  if (level === Level.none) return ruleDetail(r, null, null, `${head} (正常)`);
   const step = cfg.ladder.step(level)!;
   const [enter, hold] = cfg.conditionText(level);
-  return { value: r, threshold: step.enter, nativeAlarm: step.native ?? null, text: head + (cfg.ladder.meetsEnter(level, shown) ? enter : hold) };
+  return ruleDetail(r, step.enter, step.native ?? null, head + (cfg.ladder.meetsEnter(level, shown) ? enter : hold));
 }
 
 export const rate: SensorRuleKind<RateParams, RateState> = {

@@ -20,7 +20,7 @@
 import { z } from 'zod';
 import { Level, levelZh } from '../../core/level.ts';
 import type { SensorInfo } from '../../core/registry.ts';
-import type { MemberRef, MemberView, RuleDetail, SiteRuleContext, SiteRuleKind } from './kind.ts';
+import { type MemberRef, type MemberView, ruleDetail, type RuleDetail, type SiteRuleContext, type SiteRuleKind } from './kind.ts';
 
 /** How many members at (or above) a rung promote to the next level. GB 39496-2020 §5.5.4: 4, 3, 2. */
 export interface LadderCounts {
@@ -212,7 +212,7 @@ function describe(state: RollupState): RuleDetail {
     const hit = state.items.filter((_, k) => (state.itemLevel[k] ?? 0) >= rungLevel).map((it) => it.name);
     text = `${r.rungCount}个监测项目达到${from}及以上(≥${rung}个：${list(hit)})，尾矿库整体升为${levelZh(r.level)} (GB 39496-2020 §5.5.4)`;
   }
-  return { value: raised ? r.rungCount : null, threshold: raised ? rung : null, nativeAlarm: null, text };
+  return ruleDetail(raised ? r.rungCount : null, raised ? rung : null, null, text);
 }
 
 export const rollup: SiteRuleKind<Parsed, RollupState> = {

@@ -43,7 +43,7 @@ import {
   MmDd,
   type MinuteWindow,
 } from '../calendar/beijing.ts';
-import type { BaselineView, HolidayCalendar, RuleDetail, RuleEnv, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { type BaselineView, type HolidayCalendar, ruleDetail, type RuleDetail, type RuleEnv, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 
 const LevelNameSchema = z.enum(['blue', 'yellow', 'orange', 'red']);
 const Ratio = z.number().positive().max(100);
@@ -581,7 +581,7 @@ export const schedule: SensorRuleKind<ScheduleParams, ScheduleState> = {
   },
 
   describe(s): RuleDetail {
-    return { value: Number.isFinite(s.value) ? s.value : null, threshold: Number.isFinite(s.threshold) ? s.threshold : null, nativeAlarm: null, text: describeText(s) };
+    return ruleDetail(Number.isFinite(s.value) ? s.value : null, Number.isFinite(s.threshold) ? s.threshold : null, null, describeText(s));
   },
 
   tick(s, now): Level {

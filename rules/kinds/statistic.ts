@@ -53,7 +53,7 @@
 import { z } from 'zod';
 import { Level, levelFromName, type LevelName } from '../../core/level.ts';
 import { sensorType } from '../../core/sensor-types.ts';
-import type { BaselineView, RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { type BaselineView, ruleDetail, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { chunkOf, RecordBank, wordOf } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
@@ -408,7 +408,7 @@ function describeSum(st: StatisticState): RuleDetail {
   const total = st.ring!.total;
   const v = `${cfg.zh}近${fmtWindow(cfg.windowMs)}累计 ${fmtValue(total)} ${cfg.unit}`;
   const level = ladderLevel(st);
-  if (level === Level.none) return { value: total, threshold: null, nativeAlarm: null, text: `${v} (正常)` };
+  if (level === Level.none) return ruleDetail(total, null, null, `${v} (正常)`);
   const ladder = cfg.ladder;
   const step = ladder.step(level)!;
   const q = cfg.abs ? Math.abs(total) : total;
@@ -419,7 +419,7 @@ function describeSum(st: StatisticState): RuleDetail {
   const text = ladder.meetsEnter(level, q)
     ? `${v}，${enter} (${colour})`
     : `${v}，未回到清除值 ${what}${ladder.sign > 0 ? '<' : '>'} ${fmtValue(step.clear ?? step.enter)} ${cfg.unit} (${colour} ${enter} 保持)`;
-  return { value: total, threshold: cfg.abs && total < 0 ? -step.enter : step.enter, nativeAlarm: step.native ?? null, text };
+  return ruleDetail(total, cfg.abs && total < 0 ? -step.enter : step.enter, step.native ?? null, text);
 }
 
 /** A quantity in its own terms: σ for z, % for ratios, the metric's unit for differences. */
@@ -449,7 +449,7 @@ function thresholdValue(cfg: StatisticCfg, x: number, ref: number, score: number
 
 function describe(st: StatisticState): RuleDetail {
   const { cfg, value: x } = st;
-  if (x !== x) return { value: null, threshold: null, nativeAlarm: null, text: '尚无数据' };
+  if (x !== x) return ruleDetail(null, null, null, '尚无数据');
   if (cfg.sum) return describeSum(st);
   const v = `${cfg.zh} ${fmtValue(x)} ${cfg.unit}`;
   const ref = cfg.ewma ? st.mean : baselineOf(st);
@@ -461,7 +461,7 @@ function describe(st: StatisticState): RuleDetail {
       const raw = st.view!.at(st.lastTs);
       why = raw !== raw ? '同期基线未知 (历史不足)，暂不判定' : `同期基线 ${fmtValue(raw)} ${cfg.unit} 过低，暂不判定`;
     }
-    return { value: x, threshold: null, nativeAlarm: null, text: `${v}，${why}` };
+    return ruleDetail(x, null, null, `${v}，${why}`);
   }
   const against = cfg.ewma
     ? `近期均值 ${fmtValue(ref)} ${cfg.unit}，偏离 ${fmtScore(cfg, score)}`
@@ -469,7 +469,7 @@ function describe(st: StatisticState): RuleDetail {
       ? `为同期基线 ${fmtValue(ref)} ${cfg.unit} 的 ${fmtScore(cfg, score)}`
       : `${score >= 0 ? '高于' : '低于'}同期基线 ${fmtValue(ref)} ${cfg.unit} ${fmtScore(cfg, Math.abs(score))}`;
   const level = ladderLevel(st);
-  if (level === Level.none) return { value: x, threshold: null, nativeAlarm: null, text: `${v}，${against} (正常)` };
+  if (level === Level.none) return ruleDetail(x, null, null, `${v}，${against} (正常)`);
   const ladder = cfg.ladder;
   const step = ladder.step(level)!;
   const q = cfg.abs ? Math.abs(cfg.ratio ? score - 1 : score) : score;
@@ -479,7 +479,7 @@ function describe(st: StatisticState): RuleDetail {
   ]);
   const colour = `${colourZh(level)}阈值`;
   const text = ladder.meetsEnter(level, q) ? `${v}，${against}，${enter} (${colour})` : `${v}，${against}，未回到清除值 ${clear} (${colour} ${enter} 保持)`;
-  return { value: x, threshold: thresholdValue(cfg, x, ref, score, step.enter), nativeAlarm: step.native ?? null, text };
+  return ruleDetail(x, thresholdValue(cfg, x, ref, score, step.enter), step.native ?? null, text);
 }
 
 export const statistic: SensorRuleKind<StatisticParams, StatisticState> = {

@@ -14,7 +14,7 @@
 // without new samples, and silence is the health kind's alarm).
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
-import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { ruleDetail, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 import { chunkOf, RecordBank, wordOf } from './bank.ts';
 import { checkSteps, colourZh, compileLadder, fmtValue, internCompiled, LADDER_INTS, ladderFromInts, ladderIn, ladderLevel, ladderLevelAt, ladderToInts, newLadderState, StepsSchema, type Ladder, type LadderState } from './step.ts';
 
@@ -128,8 +128,8 @@ function describe(st: ThresholdState): RuleDetail {
   const hiLevel = ladderLevel(st);
   const loLevel = st.lo ? ladderLevel(st.lo) : Level.none;
   const level = loLevel > hiLevel ? loLevel : hiLevel;
-  if (v !== v) return { value: null, threshold: null, nativeAlarm: null, text: '尚无数据' };
-  if (level === Level.none) return { value: v, threshold: null, nativeAlarm: null, text: `${fmtValue(v)} (正常)` };
+  if (v !== v) return ruleDetail(null, null, null, '尚无数据');
+  if (level === Level.none) return ruleDetail(v, null, null, `${fmtValue(v)} (正常)`);
   const ladder = loLevel > hiLevel ? st.cfg.lo! : st.cfg.hi;
   const step = ladder.step(level)!;
   const op = ladder.sign > 0 ? '≥' : '≤';
@@ -137,7 +137,7 @@ function describe(st: ThresholdState): RuleDetail {
   const text = ladder.meetsEnter(level, v)
     ? `${fmtValue(v)} ${op} ${step.enter} (${colour})`
     : `${fmtValue(v)}，未越过清除值 ${step.clear ?? step.enter} (${colour} ${step.enter} 保持)`;
-  return { value: v, threshold: step.enter, nativeAlarm: step.native ?? null, text };
+  return ruleDetail(v, step.enter, step.native ?? null, text);
 }
 
 export const threshold: SensorRuleKind<ThresholdParams, ThresholdState> = {

@@ -49,7 +49,7 @@
 // clear the warning; its silence is a device alarm); the next usable samples replace or clear it.
 import { z } from 'zod';
 import { Level } from '../../core/level.ts';
-import type { RuleDetail, Sample, SensorRuleContext, SensorRuleKind } from './kind.ts';
+import { ruleDetail, type RuleDetail, type Sample, type SensorRuleContext, type SensorRuleKind } from './kind.ts';
 
 const DAY = 86_400_000;
 const BUCKETS = 32;
@@ -505,12 +505,12 @@ function describe(s: TtfState): RuleDetail {
   const leadMin = Math.round(s.leadMs / 60_000);
   const v = Number.isFinite(s.velocity) ? Math.round(s.velocity * 100) / 100 : null;
   if (Number.isNaN(s.tf)) {
-    return { value: v, threshold: leadMin, nativeAlarm: null, text: '位移未呈加速蠕变(反速度法)，无失稳时间预测' };
+    return ruleDetail(v, leadMin, null, '位移未呈加速蠕变(反速度法)，无失稳时间预测');
   }
   const text =
     `位移加速蠕变(反速度法)：速度 ${v ?? '—'} mm/d，预测失稳时间 ${beijing(s.tf)} (${band((s.tfHigh - s.tfLow) / 2)})，` +
     `最早 ${beijing(s.tfLow)}，撤离提前量 ${leadMin} 分钟`;
-  return { value: v, threshold: leadMin, nativeAlarm: null, text };
+  return ruleDetail(v, leadMin, null, text);
 }
 
 export const timeToFailure: SensorRuleKind<Parsed, TtfState> = {
