@@ -4,6 +4,8 @@
 // a Node-RED function node keeps them (a context object per sensor, arrays for the window, one message
 // object per reading) — what an integrator's flow does today.
 // Run with --expose-gc (package.json does) so that heap differences are taken after full collections.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import { Level } from '../../core/level.ts';
 import type { EnterpriseDef, SensorInfo, SiteDef } from '../../core/registry.ts';
@@ -94,12 +96,22 @@ function runEngine(n: number, phase: string, crossShare: number, reps: number): 
       engine.evaluateEntry(r.idx[i]!, entry);
     }
   };
-  feed(); // warm-up: JIT, windows filled, EWMA past warm-up
+  warmUp(feed, n, count); // JIT, windows filled, EWMA past warm-up
   const after = heap();
   // Rule state per sensor: the plan with the mix minus the plan without rules, after the windows filled.
   const stateBytes = (after - mid - (mid - before)) / n;
   void bare;
   return { results: timeReps('riskwatch', n, phase, reps, count, feed, () => { const s = signals; signals = 0; return s; }), stateBytes };
+}
+
+/** Readings per sensor before timing: past the standard mix's 30 (the rate's window is 30 readings of a sensor
+ * reporting every 10 s, the EWMA learns 30 samples before it judges). One pass of `count` readings gives each of
+ * 10k sensors 200, each of 100k only 20: a single pass left the first timed rep at 100k warming up. */
+const WARM_READINGS = 40;
+
+/** Passes of `feed` (each `count` readings over `n` sensors) until every sensor has had WARM_READINGS. */
+function warmUp(feed: () => void, n: number, count: number): void {
+  for (let k = Math.ceil((WARM_READINGS * n) / count); k > 0; k--) feed();
 }
 
 /** Times `reps` passes of `feed` over `count` readings; `takeSignals` returns and resets the level changes. */
@@ -157,7 +169,7 @@ function runPeer(n: number, phase: string, crossShare: number, reps: number): { 
       fn({ topic: keys[r.idx[i]!]!, payload: { ts: t, values: { lel: r.value[i]! } } });
     }
   };
-  feed();
+  warmUp(feed, n, count);
   const stateBytes = (heap() - before) / n;
   return { results: timeReps('function-node peer', n, phase, reps, count, feed, () => { const s = signals; signals = 0; return s; }), stateBytes };
 }
@@ -231,13 +243,30 @@ export function benchCheckpoints(sizes: readonly number[], reps: number): Checkp
   return sizes.map((n) => checkpointCost(n, reps));
 }
 
+/** One row of the engine part: riskwatch or the peer, at one size and phase (what a child process runs). */
+export function runOne(system: 'riskwatch' | 'peer', n: number, phase: string, reps: number): { results: EngineResult[]; stateBytes: number } {
+  const share = phase.startsWith('storm') ? 0.1 : 0.01;
+  return system === 'riskwatch' ? runEngine(n, phase, share, reps) : runPeer(n, phase, share, reps);
+}
+
+/** Each row in a process of its own (engine-one.ts), riskwatch and the peer one after the other, as JMH forks: the
+ * platform runs one plan per process, and a row run after others in the same process inherits their JIT feedback
+ * (other plans' objects, other phases' paths). The second plan of a process ran ≈ 10 % slower than the first
+ * (deopts and re-optimization inside the timed reps); the peer is measured the same way. */
+function runChild(system: 'riskwatch' | 'peer', n: number, phase: string, reps: number): { results: EngineResult[]; stateBytes: number } {
+  const script = fileURLToPath(new URL('./engine-one.ts', import.meta.url));
+  const r = spawnSync(process.execPath, [...process.execArgv, script, system, String(n), phase, String(reps)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`engine-one ${system} ${n} ${phase} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { results: EngineResult[]; stateBytes: number };
+}
+
 export async function benchEngine(o: { sizes: number[]; reps: number }): Promise<{ rows: EngineResult[]; state: { system: string; sensors: number; bytes: number }[]; baselineBytes: number; planBytes: number }> {
   const rows: EngineResult[] = [];
   const state: { system: string; sensors: number; bytes: number }[] = [];
   for (const n of o.sizes) {
-    for (const [phase, share] of [['steady 1 %', 0.01], ['storm 10 %', 0.1]] as const) {
-      const a = runEngine(n, phase, share, o.reps);
-      const b = runPeer(n, phase, share, o.reps);
+    for (const phase of ['steady 1 %', 'storm 10 %']) {
+      const a = runChild('riskwatch', n, phase, o.reps);
+      const b = runChild('peer', n, phase, o.reps);
       rows.push(...a.results, ...b.results);
       if (phase.startsWith('steady')) state.push({ system: 'riskwatch', sensors: n, bytes: a.stateBytes }, { system: 'function-node peer', sensors: n, bytes: b.stateBytes });
     }
