@@ -1,8 +1,8 @@
 // bench:rules, part 1: the rule engine alone (performance.md "rule engine alone, standard mix, 10k and
 // 100k sensors ≥ 5M readings/s per core"; "rule state per sensor ≤ 1 KB"; "statistic baseline ≤ 6 KB").
-// Beside it, in the same process and on the same readings, the peer: the same four rules written the way
-// a Node-RED function node keeps them (a context object per sensor, arrays for the window, one message
-// object per reading) — what an integrator's flow does today.
+// Beside it, in the same run and on the same readings (each row in a process of its own, `runChild`), the peer:
+// the same four rules written the way a Node-RED function node keeps them (a context object per sensor, arrays
+// for the window, one message object per reading) — what an integrator's flow does today.
 // Run with --expose-gc (package.json does) so that heap differences are taken after full collections.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
